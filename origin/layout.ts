@@ -1,0 +1,101 @@
+// The origin layout: every object the origin serves, as one pure function of the validated
+// config and the base URL. `boot-stack render`, the local origin server and the Pulumi upload
+// all use this function, so what a pull request shows is what gets served.
+import { createHash } from "node:crypto";
+import { StackConfig } from "../config/schema";
+import { renderGenericStage1, renderSitesIndex } from "../ipxe/render/generic";
+import { renderStage1 } from "../ipxe/render/stage1";
+import { renderStage2 } from "../ipxe/render/stage2";
+import { artifactKey, OriginRef } from "../ipxe/render/origin-ref";
+
+/** How long caches may keep an object; the CDN's cache behaviours are keyed on these classes. */
+export type CacheClass = "script" | "artifact";
+
+export const CACHE_CONTROL: Record<CacheClass, string> = {
+  // Scripts change by config: live everywhere within a minute, no invalidation needed.
+  script: "public, max-age=30, must-revalidate",
+  // Artefacts are content-addressed (artifacts/<sha256>/<name>): their bytes never change.
+  artifact: "public, max-age=31536000, immutable",
+};
+
+export type OriginContent =
+  /** Generated text (scripts, indexes, manifest). */
+  | { kind: "inline"; text: string }
+  /** A configured artefact; `source` is a local path (relative to the project) or a URL. */
+  | { kind: "artifact"; name: string; source: string };
+
+export interface OriginObject {
+  /** Object key / URL path without leading slash, e.g. `sites/ams1/stage2.ipxe`. */
+  key: string;
+  contentType: string;
+  cacheControl: string;
+  cacheClass: CacheClass;
+  /** sha256 of the served bytes (for artefacts: the configured hash, verified before use). */
+  sha256: string;
+  /** Size in bytes for inline content; undefined for artefacts (known once resolved). */
+  size?: number;
+  content: OriginContent;
+  /** The site this object belongs to, if any (lets uploads and reviews group by site). */
+  site?: string;
+}
+
+export const IPXE_SCRIPT_TYPE = "text/plain; charset=utf-8";
+
+export const keys = {
+  stage1: (site: string) => `sites/${site}/stage1.ipxe`,
+  stage2: (site: string) => `sites/${site}/stage2.ipxe`,
+  sitesIndex: "sites/index.ipxe",
+  genericStage1: "generic/stage1.ipxe",
+  manifest: "manifest.json",
+  artifact: artifactKey,
+} as const;
+
+export function sha256Hex(data: string | Buffer): string {
+  return createHash("sha256").update(data).digest("hex");
+}
+
+function script(key: string, text: string, site?: string): OriginObject {
+  return {
+    key,
+    contentType: IPXE_SCRIPT_TYPE,
+    cacheControl: CACHE_CONTROL.script,
+    cacheClass: "script",
+    sha256: sha256Hex(text),
+    size: Buffer.byteLength(text),
+    content: { kind: "inline", text },
+    ...(site ? { site } : {}),
+  };
+}
+
+/** Every object the origin serves, sorted by key; the manifest (hashes of all others) last. */
+export function originLayout(config: StackConfig, origin: OriginRef): OriginObject[] {
+  const objects: OriginObject[] = [];
+  for (const site of config.sites) {
+    objects.push(script(keys.stage1(site.name), renderStage1(site, origin), site.name));
+    objects.push(script(keys.stage2(site.name), renderStage2(site, config.artifacts, origin), site.name));
+  }
+  objects.push(script(keys.sitesIndex, renderSitesIndex(config.sites, origin)));
+  objects.push(script(keys.genericStage1, renderGenericStage1(origin)));
+  for (const [name, artifact] of Object.entries(config.artifacts)) {
+    objects.push({
+      key: keys.artifact(name, artifact.sha256),
+      contentType: artifact.contentType ?? "application/octet-stream",
+      cacheControl: CACHE_CONTROL.artifact,
+      cacheClass: "artifact",
+      sha256: artifact.sha256,
+      content: { kind: "artifact", name, source: artifact.source },
+    });
+  }
+  objects.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  objects.push(manifestObject(objects, origin));
+  return objects;
+}
+
+function manifestObject(objects: OriginObject[], origin: OriginRef): OriginObject {
+  const manifest = {
+    baseUrl: origin.baseUrl,
+    objects: objects.map((o) => ({ key: o.key, sha256: o.sha256, ...(o.size !== undefined ? { size: o.size } : {}), contentType: o.contentType })),
+  };
+  const text = JSON.stringify(manifest, null, 2) + "\n";
+  return { ...script(keys.manifest, text), contentType: "application/json" };
+}

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs everything boot-stack needs on a fresh Debian machine (idempotent, quick when done):
+# the Debian packages for images and boot tests, and the npm toolchain from package-lock.json.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+APT_PACKAGES=(
+  qemu-system-x86 ovmf            # the boot rig (TCG) and UEFI firmware
+  ipxe                            # Debian 12's iPXE (the rig's fallback; images use Debian 13's)
+  isolinux syslinux-common        # BIOS El Torito boot of the hybrid ISO
+  xorriso mtools dosfstools       # ISO and EFI FAT image building
+  busybox-static cpio             # the tiny test OS's initrd
+  socat                           # guestfwd from QEMU's user network to the loopback origin
+  ca-certificates openssl         # the HTTPS test CA
+  gcc make perl liblzma-dev       # compile mode of the image builder (iPXE from source)
+)
+
+missing=()
+for p in "${APT_PACKAGES[@]}"; do
+  [[ "$p" == \#* ]] && continue
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "setup: installing Debian packages: ${missing[*]}"
+  SUDO=""; [[ $(id -u) -ne 0 ]] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]]; then
+  echo "setup: installing npm packages (npm ci)"
+  npm ci --no-audit --no-fund --loglevel=error
+fi
