@@ -1,0 +1,43 @@
+// Artefact files behind the local origin: where each one lives on disk, checked against its
+// configured sha256 before the first byte is served, and checked again if the file changes.
+import { createHash } from "node:crypto";
+import * as fs from "node:fs";
+
+/** Turns a configured artefact into a local file path (downloading it first if it is a URL). */
+export type ArtifactResolver = (name: string, source: string, sha256: string) => Promise<string> | string;
+
+export interface VerifiedFile {
+  path: string;
+  size: number;
+  mtimeMs: number;
+}
+
+export class ArtifactHashError extends Error {
+  constructor(name: string, file: string, expected: string, actual: string) {
+    super(`artefact ${name} (${file}) has sha256 ${actual}, but the config says ${expected}: fix artifacts.${name}.sha256 or the file`);
+    this.name = "ArtifactHashError";
+  }
+}
+
+export async function sha256File(file: string): Promise<string> {
+  const hash = createHash("sha256");
+  for await (const chunk of fs.createReadStream(file, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
+  return hash.digest("hex");
+}
+
+/** Remembers files already hashed, keyed by path, size and mtime, so 100 MB is hashed once. */
+export class VerifiedFiles {
+  private readonly seen = new Map<string, string>();
+
+  async verify(name: string, file: string, sha256: string): Promise<VerifiedFile> {
+    const st = await fs.promises.stat(file);
+    if (!st.isFile()) throw new Error(`artefact ${name}: ${file} is not a regular file`);
+    const key = `${file}\0${st.size}\0${st.mtimeMs}`;
+    if (this.seen.get(key) !== sha256) {
+      const actual = await sha256File(file);
+      if (actual !== sha256) throw new ArtifactHashError(name, file, sha256, actual);
+      this.seen.set(key, sha256);
+    }
+    return { path: file, size: st.size, mtimeMs: st.mtimeMs };
+  }
+}
