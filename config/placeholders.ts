@@ -1,5 +1,5 @@
 // Kernel-argument placeholders: `{ip}` in config becomes an iPXE setting in stage-2.
-export const PLACEHOLDERS = ["ip", "netmask", "prefix", "gateway", "dns", "hostname", "mac", "site", "domain"] as const;
+export const PLACEHOLDERS = ["ip", "netmask", "gateway", "dns", "hostname", "mac", "site", "domain"] as const;
 export type Placeholder = (typeof PLACEHOLDERS)[number];
 
 /** Splits an argument into literal text and placeholder names; returns an error text for a bad brace. */

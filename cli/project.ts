@@ -1,0 +1,39 @@
+// Shared by commands: find the project folder and load a stack's validated config.
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { StackConfig } from "../config/schema";
+import { loadStackFile, stackFilePath } from "../config/stack-file";
+import { baseUrlProblem, OriginRef, originRefFor } from "../ipxe/render/origin-ref";
+import { UsageError } from "./usage-error";
+
+/** The folder holding Pulumi.yaml: --project-dir, else the nearest one up from the cwd. */
+export function projectDir(given?: string): string {
+  if (given) {
+    if (!fs.existsSync(path.join(given, "Pulumi.yaml"))) throw new UsageError(`--project-dir ${given}: no Pulumi.yaml there`);
+    return path.resolve(given);
+  }
+  for (let dir = process.cwd(); ; dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, "Pulumi.yaml"))) return dir;
+    if (path.dirname(dir) === dir) break;
+  }
+  return path.resolve(__dirname, ".."); // the CLI's own project
+}
+
+export interface LoadedStack {
+  dir: string;
+  file: string;
+  config: StackConfig;
+}
+
+export function loadStack(stack: string, dir?: string): LoadedStack {
+  const root = projectDir(dir);
+  const file = stackFilePath(root, stack);
+  return { dir: root, file, config: loadStackFile(file) };
+}
+
+export function originRef(stack: LoadedStack, baseUrl?: string): OriginRef {
+  if (baseUrl === undefined) return originRefFor(stack.config.origin);
+  const problem = baseUrlProblem(baseUrl);
+  if (problem) throw new UsageError(`--base-url: ${problem}`);
+  return { baseUrl };
+}

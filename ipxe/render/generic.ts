@@ -1,0 +1,41 @@
+// The site-less image: it asks for the network (after trying DHCP), then offers the list of
+// sites from the origin. One image for every site, for when a site's own image is not at hand.
+import { SiteConfig } from "../../config/schema";
+import { OriginRef } from "./origin-ref";
+import { assertScriptSafe, header, joinScript } from "./script";
+import { renderStage1Plan, STAGE1_VERSION } from "./stage1";
+
+export const GENERIC_NAME = "generic";
+
+export function renderGenericStage1(origin: OriginRef): string {
+  return renderStage1Plan(
+    {
+      name: GENERIC_NAME,
+      network: { mode: "dhcp-then-prompt", interface: "net0", dns: [], dhcpTimeoutSeconds: 10, fixed: [] },
+      target: "sites/index.ipxe",
+      identity: `${GENERIC_NAME}-${STAGE1_VERSION}`,
+    },
+    origin,
+    "boot-stack generic stage-1: network first, then pick this machine's site from the origin.",
+  );
+}
+
+/** sites/index.ipxe: a menu of every site; the chosen site's stage-2 is chained. */
+export function renderSitesIndex(sites: SiteConfig[], origin: OriginRef): string {
+  const base = assertScriptSafe(origin.baseUrl, "origin base URL");
+  return joinScript([
+    header("boot-stack site index, chained by the generic stage-1.", ["Lists every site of this stack."]),
+    [
+      ":menu",
+      "menu Which site is this machine at?",
+      ...sites.map((s) => `item ${s.name} ${s.name}${s.description ? ` - ${s.description}` : ""}`),
+      "choose bs_site || goto menu",
+      "chain --replace --autofree " +
+        `${base}/sites/\${bs_site}/stage2.ipxe?site=\${bs_site}&s1=\${bs_stage1}&mac=\${\${bs_if}/mac:hexhyp}&via=\${bs_via} || goto failed`,
+      ":failed",
+      "echo Could not fetch that site's stage-2.",
+      "prompt --timeout 10000 Press any key for the site list... ||",
+      "goto menu",
+    ],
+  ]);
+}

@@ -1,0 +1,81 @@
+// Artefacts (kernels, initrds) come from local files or URLs; every consumer gets a local file
+// whose sha256 has been checked against the config, so nothing unverified is ever served.
+import { createHash } from "node:crypto";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { pipeline } from "node:stream/promises";
+import { Readable } from "node:stream";
+import { ArtifactConfig } from "../config/schema";
+
+export interface ArtifactStore {
+  /** Relative local sources are resolved against this folder (the project). */
+  projectDir: string;
+  /** Downloads land in `<cacheDir>/<sha256>/<name>`. */
+  cacheDir: string;
+}
+
+export class ArtifactError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ArtifactError";
+  }
+}
+
+export async function sha256File(file: string): Promise<string> {
+  const hash = createHash("sha256");
+  await pipeline(fs.createReadStream(file), hash);
+  return hash.digest("hex");
+}
+
+const isUrl = (source: string) => /^https?:\/\//i.test(source);
+
+/** Returns a local file holding exactly the configured bytes, or throws naming the artefact. */
+export async function resolveArtifact(name: string, artifact: ArtifactConfig, store: ArtifactStore): Promise<string> {
+  const where = `artifacts.${name}`;
+  if (!isUrl(artifact.source)) {
+    const file = path.resolve(store.projectDir, artifact.source);
+    if (!fs.existsSync(file)) throw new ArtifactError(`${where}.source: file ${file} does not exist; fix the path or fetch the file first`);
+    await checkHash(file, artifact.sha256, where);
+    return file;
+  }
+  const cached = path.join(store.cacheDir, artifact.sha256, name);
+  if (fs.existsSync(cached) && (await sha256File(cached)) === artifact.sha256) return cached;
+  await download(artifact.source, cached, where);
+  try {
+    await checkHash(cached, artifact.sha256, where);
+  } catch (e) {
+    fs.rmSync(cached, { force: true }); // never keep bytes that failed the check
+    throw e;
+  }
+  return cached;
+}
+
+/** Resolves every artefact before anything is uploaded or served: all problems at once. */
+export async function resolveArtifacts(artifacts: Record<string, ArtifactConfig>, store: ArtifactStore): Promise<Record<string, string>> {
+  const entries = Object.entries(artifacts);
+  const results = await Promise.allSettled(entries.map(([name, a]) => resolveArtifact(name, a, store)));
+  const errors = results.flatMap((r) => (r.status === "rejected" ? [(r.reason as Error).message] : []));
+  if (errors.length) throw new ArtifactError(`${errors.length} artefact problem${errors.length > 1 ? "s" : ""}:\n  ${errors.join("\n  ")}`);
+  return Object.fromEntries(entries.map(([name], i) => [name, (results[i] as PromiseFulfilledResult<string>).value]));
+}
+
+async function checkHash(file: string, expected: string, where: string): Promise<void> {
+  const actual = await sha256File(file);
+  if (actual !== expected) {
+    throw new ArtifactError(`${where}.sha256: ${file} has sha256 ${actual}, config says ${expected}; update the config if the file changed on purpose`);
+  }
+}
+
+async function download(url: string, dest: string, where: string): Promise<void> {
+  fs.mkdirSync(path.dirname(dest), { recursive: true });
+  const partial = `${dest}.partial`;
+  let response: Response;
+  try {
+    response = await fetch(url);
+  } catch (e) {
+    throw new ArtifactError(`${where}.source: cannot download ${url} (${(e as Error).cause ?? (e as Error).message}); check the URL or use a local file`);
+  }
+  if (!response.ok || !response.body) throw new ArtifactError(`${where}.source: ${url} answered HTTP ${response.status}`);
+  await pipeline(Readable.fromWeb(response.body as import("node:stream/web").ReadableStream), fs.createWriteStream(partial));
+  fs.renameSync(partial, dest);
+}
