@@ -4,14 +4,16 @@ import { Cidr, isHostIn, parseCidr } from "./formats";
 import { parsePlaceholders } from "./placeholders";
 import { ArtifactConfig, SiteConfig } from "./schema";
 
-export function checkSites(sites: SiteConfig[]): ConfigIssue[] {
+/** Site names must be unique; judged on the raw names so a site that failed to parse counts too. */
+export function checkSites(names: unknown[]): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   const seen = new Map<string, number>();
-  sites.forEach((site, index) => {
-    const first = seen.get(site.name);
+  names.forEach((name, index) => {
+    if (typeof name !== "string") return;
+    const first = seen.get(name);
     if (first !== undefined) {
-      issues.push({ path: `sites[${index}] ${showValue(site.name)}.name`, message: `duplicates the name of sites[${first}]; site names must be unique` });
-    } else seen.set(site.name, index);
+      issues.push({ path: `sites[${index}] ${showValue(name)}.name`, message: `duplicates the name of sites[${first}]; site names must be unique` });
+    } else seen.set(name, index);
   });
   return issues;
 }

@@ -28,7 +28,7 @@ export function validateStackConfig(raw: RawStackConfig, source = "stack config"
   }
   if (artifacts) issues.push(...checkArtifactSources(artifacts));
   const validSites = (sites ?? []).flatMap((p) => (p.site ? [p.site] : []));
-  issues.push(...checkSites(validSites));
+  issues.push(...checkSites(Array.isArray(raw.sites) ? raw.sites.map((s) => (isPlainObject(s) ? s.name : undefined)) : []));
   for (const parsed of sites ?? []) {
     // Without a valid artefact list, references cannot be judged: skip that one rule.
     if (parsed.site) issues.push(...checkSite(parsed.site, parsed.path, artifacts));
@@ -101,11 +101,13 @@ export function sitePath(index: number, raw: unknown): string {
 function zodIssues(error: z.ZodError, base: string, root: unknown): ConfigIssue[] {
   return error.issues.map((issue) => {
     const path = base + issue.path.map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`)).join("");
-    const value = issue.input !== undefined ? issue.input : valueAt(root, issue.path);
+    const atPath = valueAt(root, issue.path);
+    const value = atPath !== undefined ? atPath : issue.input;
     if (issue.code === "unrecognized_keys") {
       return { path, message: `unknown key${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => showValue(k)).join(", ")} (check the spelling against Pulumi.yaml)` };
     }
     if (value === undefined) return { path, message: `is missing (${issue.message})` };
+    if (issue.code === "invalid_type" && !issue.message.startsWith("Invalid input")) return { path, message: `${showValue(value)} ${issue.message}` };
     if (issue.code === "invalid_type") return { path, message: `${showValue(value)} has the wrong type: expected ${issue.expected}` };
     return { path, message: `${showValue(value)} ${issue.message}` };
   });
