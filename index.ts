@@ -1,0 +1,22 @@
+// The Pulumi program: read the stack's config, check it with the same code as `boot-stack
+// validate`, verify every artefact, then declare the environment (components/boot-stack.ts).
+// Nothing is created unless all of that succeeds. Config keys are documented in Pulumi.yaml.
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { validateStackConfig } from "./config/validate";
+import { resolveArtifacts } from "./origin/artifacts";
+import { cacheDir } from "./local/paths";
+import { bootStack } from "./components/boot-stack";
+
+export = async () => {
+  const cfg = new pulumi.Config("boot-stack");
+  const stack = pulumi.getStack();
+  const config = validateStackConfig(
+    { origin: cfg.getObject("origin"), artifacts: cfg.getObject("artifacts"), ipxe: cfg.getObject("ipxe"), sites: cfg.getObject("sites") },
+    `stack ${stack} (Pulumi.${stack}.yaml)`,
+  );
+  const artifactPaths = await resolveArtifacts(config.artifacts, { projectDir: __dirname, cacheDir: path.join(cacheDir(), "artifacts") });
+  // TODO(lead): pass `buildImage` once components/ipxe-iso.ts lands:
+  //   buildImage: (site, stage1) => { const iso = new IpxeIso(`iso-${site.name}`, { site, stage1, ... }); return { path: iso.path, sha256: iso.sha256 }; }
+  return bootStack(config, { artifactPaths }).outputs;
+};
