@@ -1,0 +1,87 @@
+// The Pulumi program itself (index.ts), fed the example stack's config through pulumi.Config
+// as `pulumi up` would, with the Cloudflare token as a secret. Its artefacts are replaced by
+// small temp files with their real sha256, so the resolver's hash check really runs.
+import * as fs from "node:fs";
+import type { RawStackConfig } from "../../config/validate";
+import { prodRaw } from "../support/prod-config";
+import { Harness, installMocks, tempArtifacts, valueOf } from "./harness";
+
+const TOKEN = "cf-test-token-must-never-leak-0123456789";
+
+function configFor(raw: RawStackConfig): Record<string, string> {
+  const config: Record<string, string> = { "aws:region": "eu-west-1", "cloudflare:apiToken": TOKEN };
+  for (const [key, value] of Object.entries(raw)) if (value !== undefined) config[`boot-stack:${key}`] = JSON.stringify(value);
+  return config;
+}
+
+let h: Harness;
+let program: () => Promise<any>;
+const temp = tempArtifacts(["debian12-linux", "debian12-initrd", "rescue-vmlinuz", "rescue-initrd"]);
+
+function rawWithTempArtifacts() {
+  const raw = prodRaw();
+  raw.artifacts = temp.artifacts;
+  return raw;
+}
+
+async function run(raw: RawStackConfig): Promise<{ outputs?: any; error?: Error }> {
+  h.reset();
+  h.pulumi.runtime.setAllConfig(configFor(raw), ["cloudflare:apiToken"]);
+  try {
+    const outputs = await program();
+    await h.settle();
+    return { outputs };
+  } catch (error) {
+    await h.settle();
+    return { error: error as Error };
+  }
+}
+
+beforeAll(async () => {
+  h = await installMocks();
+  const mod: any = await import("../../index");
+  program = mod.default ?? mod;
+});
+
+test("the example stack deploys: same resources as the component tests, URLs exported", async () => {
+  const { outputs, error } = await run(rawWithTempArtifacts());
+  expect(error).toBeUndefined();
+  const resolved = await valueOf(h.pulumi.output(outputs));
+  expect(resolved.cdnUrl).toBe("https://boot.example.com");
+  expect(resolved.sites.sgp1.stage2Url).toBe("https://boot.example.com/sites/sgp1/stage2.ipxe");
+  expect(resolved.manifestUrl).toBe("https://boot.example.com/manifest.json");
+  expect(h.records.filter((r) => r.type === "aws:s3/bucketObjectv2:BucketObjectv2")).toHaveLength(4 * 2 + 2 + 4 + 1);
+  expect(h.records.filter((r) => r.type === "aws:cloudfront/distribution:Distribution")).toHaveLength(1);
+});
+
+test("the Cloudflare token never reaches a resource input, a rendered script or an output", async () => {
+  const { outputs } = await run(rawWithTempArtifacts());
+  expect(h.records.length).toBeGreaterThan(20);
+  for (const r of h.records) expect(JSON.stringify(r.inputs)).not.toContain(TOKEN);
+  const scripts = h.records.filter((r) => typeof r.inputs.content === "string");
+  expect(scripts.length).toBeGreaterThan(0);
+  for (const s of scripts) expect(s.inputs.content).not.toContain(TOKEN);
+  expect(JSON.stringify(await valueOf(h.pulumi.output(outputs)))).not.toContain(TOKEN);
+  // The token is there to be read, as a secret: the check above is not vacuous.
+  expect(await valueOf(new h.pulumi.Config("cloudflare").requireSecret("apiToken"))).toBe(TOKEN);
+});
+
+test("an invalid config fails with every problem listed, before any resource exists", async () => {
+  const raw = rawWithTempArtifacts();
+  raw.origin.hostname = "not a host";
+  raw.sites[0].network.gateway = "10.99.0.1";
+  const { error } = await run(raw);
+  expect(error?.name).toBe("ConfigError");
+  expect(error?.message).toMatch(/origin\.hostname/);
+  expect(error?.message).toMatch(/sites\[0\] "ams1"\.network\.gateway/);
+  expect(h.records).toEqual([]);
+});
+
+test("an artefact whose bytes do not match its sha256 fails before any resource exists", async () => {
+  const raw = rawWithTempArtifacts();
+  fs.writeFileSync(temp.paths["rescue-initrd"] + ".tampered", "other bytes\n");
+  raw.artifacts = { ...temp.artifacts, "rescue-initrd": { ...temp.artifacts["rescue-initrd"], source: temp.paths["rescue-initrd"] + ".tampered" } };
+  const { error } = await run(raw);
+  expect(error?.message).toMatch(/artifacts\.rescue-initrd\.sha256: .* has sha256 [0-9a-f]{64}, config says/);
+  expect(h.records).toEqual([]);
+});
