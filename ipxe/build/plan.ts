@@ -1,0 +1,137 @@
+// Pure planning of a site image: which files go where, the tool arguments, the manifest.
+// No IO here, so the layout can be tested and reasoned about on its own.
+import { Platform } from "../../config/schema";
+
+/** 2025-01-01T00:00:00Z: file times and volume dates when SOURCE_DATE_EPOCH is not set. */
+export const DEFAULT_SOURCE_DATE_EPOCH = 1735689600;
+
+export const SYSLINUX_FILES = {
+  isolinuxBin: "/usr/lib/ISOLINUX/isolinux.bin",
+  ldlinux: "/usr/lib/syslinux/modules/bios/ldlinux.c32",
+  isohybridMbr: "/usr/lib/ISOLINUX/isohdpfx.bin",
+};
+/** Debian package that ships each of SYSLINUX_FILES. */
+export const SYSLINUX_PACKAGES: Record<string, string> = {
+  [SYSLINUX_FILES.isolinuxBin]: "isolinux",
+  [SYSLINUX_FILES.isohybridMbr]: "isolinux",
+  [SYSLINUX_FILES.ldlinux]: "syslinux-common",
+};
+
+export type FileSource = { kind: "file"; path: string } | { kind: "text"; text: string };
+
+export interface PlannedFile {
+  /** Path inside the ISO (or inside the EFI FAT image), with forward slashes, no leading slash. */
+  at: string;
+  source: FileSource;
+}
+
+export interface ImagePlan {
+  volumeId: string;
+  /** Files of the ISO 9660 tree, sorted by path. */
+  isoFiles: PlannedFile[];
+  /** The EFI system partition image (placed at EFI_IMAGE_PATH), when UEFI is a platform. */
+  efi?: { files: PlannedFile[]; dirs: string[]; sizeBytes: number; label: string; serial: string };
+  platforms: Platform[];
+}
+
+export const EFI_IMAGE_PATH = "boot/efiboot.img";
+
+export interface PlanInput {
+  site: string;
+  platforms: Platform[];
+  stage1: string;
+  /** true when the stage-1 is compiled into the binaries (compile mode): no initrd, no autoexec.ipxe. */
+  embedded: boolean;
+  bios?: { lkrn: string };
+  uefi?: { efi: string; efiSize: number };
+}
+
+/** ISO 9660 volume ids: up to 32 of A-Z 0-9 _. */
+export function volumeIdFor(site: string): string {
+  return `BOOTSTACK_${site.toUpperCase().replace(/[^A-Z0-9]/g, "_")}`.slice(0, 32);
+}
+
+export function isolinuxCfg(embedded: boolean): string {
+  // PROMPT 0 / TIMEOUT 0: boot straight into iPXE; the stage-1 is the only thing to run.
+  return ["DEFAULT ipxe", "PROMPT 0", "TIMEOUT 0", "LABEL ipxe", "  KERNEL /ipxe.lkrn", ...(embedded ? [] : ["  INITRD /stage1.ipxe"]), ""].join("\n");
+}
+
+/** The FAT image's size: the files plus room for FAT tables and directories, rounded up to 1 MiB. */
+export function efiImageSize(contentBytes: number): number {
+  const mib = 1024 * 1024;
+  return Math.ceil((contentBytes + 256 * 1024) / mib) * mib;
+}
+
+export function planImage(input: PlanInput): ImagePlan {
+  const platforms = [...new Set(input.platforms)].sort() as Platform[];
+  if (platforms.length === 0) throw new Error("planImage: no platform");
+  const iso: PlannedFile[] = [];
+  // The stage-1 is always on the medium too, so an operator can read what the image runs.
+  iso.push({ at: "stage1.ipxe", source: { kind: "text", text: input.stage1 } });
+  let efi: ImagePlan["efi"];
+  if (platforms.includes("bios")) {
+    if (!input.bios) throw new Error("planImage: bios platform without a BIOS binary");
+    iso.push(
+      { at: "ipxe.lkrn", source: { kind: "file", path: input.bios.lkrn } },
+      { at: "isolinux/isolinux.bin", source: { kind: "file", path: SYSLINUX_FILES.isolinuxBin } },
+      { at: "isolinux/ldlinux.c32", source: { kind: "file", path: SYSLINUX_FILES.ldlinux } },
+      { at: "isolinux/isolinux.cfg", source: { kind: "text", text: isolinuxCfg(input.embedded) } },
+    );
+  }
+  if (platforms.includes("uefi")) {
+    if (!input.uefi) throw new Error("planImage: uefi platform without a UEFI binary");
+    const files: PlannedFile[] = [{ at: "EFI/BOOT/BOOTX64.EFI", source: { kind: "file", path: input.uefi.efi } }];
+    // Upstream iPXE runs autoexec.ipxe only when nothing is embedded: never ship both.
+    if (!input.embedded) files.push({ at: "autoexec.ipxe", source: { kind: "text", text: input.stage1 } });
+    efi = {
+      files,
+      dirs: ["EFI", "EFI/BOOT"],
+      sizeBytes: efiImageSize(input.uefi.efiSize + Buffer.byteLength(input.stage1)),
+      label: "BOOTSTACK",
+      serial: "b0075eed",
+    };
+  }
+  iso.sort((a, b) => (a.at < b.at ? -1 : 1));
+  return { volumeId: volumeIdFor(input.site), isoFiles: iso, efi, platforms };
+}
+
+/** xorriso (mkisofs emulation) arguments (-r: Rock Ridge with owner 0 and fixed modes, so who builds does not change the bytes): El Torito BIOS via isolinux, El Torito EFI via the FAT image, isohybrid MBR/GPT for USB sticks. */
+export function xorrisoArgs(plan: ImagePlan, stagingDir: string, outFile: string): string[] {
+  const args = ["-as", "mkisofs", "-o", outFile, "-V", plan.volumeId, "-r", "-J", "-iso-level", "3"];
+  const bios = plan.platforms.includes("bios");
+  if (bios) {
+    args.push("-isohybrid-mbr", SYSLINUX_FILES.isohybridMbr, "-c", "isolinux/boot.cat", "-b", "isolinux/isolinux.bin", "-no-emul-boot", "-boot-load-size", "4", "-boot-info-table");
+  } else {
+    args.push("-c", "boot/boot.cat");
+  }
+  if (plan.efi) {
+    if (bios) args.push("-eltorito-alt-boot");
+    args.push("-e", EFI_IMAGE_PATH, "-no-emul-boot");
+    if (bios) args.push("-isohybrid-gpt-basdat");
+  }
+  args.push(stagingDir);
+  return args;
+}
+
+export interface IpxeProvenance {
+  mode: "prebuilt" | "compile";
+  /** Where the binaries came from: "debian13:<deb>", "dir:<path>", "source:<path>" or "git:<url>". */
+  source: string;
+  /** Upstream commit (compile mode) or package version (prebuilt), when known. */
+  commit?: string;
+  version?: string;
+  embedded: boolean;
+  binaries: { platform: Platform; sha256: string; https: boolean | "unknown"; missingCommands: string[] }[];
+}
+
+export interface ImageManifest {
+  site: string;
+  image: string;
+  sha256: string;
+  size: number;
+  platforms: Platform[];
+  stage1Sha256: string;
+  ipxe: IpxeProvenance;
+  sourceDateEpoch: number;
+  volumeId: string;
+}
