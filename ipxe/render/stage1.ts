@@ -159,8 +159,10 @@ function chain(plan: Stage1Plan, base: string, dev: string): string[] {
   const url = `${base}/${plan.target}?site=${plan.name}&s1=${plan.identity}&mac=\${${dev}/mac:hexhyp}&via=\${bs_via}`;
   return [
     ":chain",
-    "set bs_try 0",
-    `set bs_delay ${FIRST_RETRY_DELAY_S}`,
+    // `inc` creates a missing setting as an integer; a `set` value would be a string it cannot add to.
+    "clear bs_try ||",
+    "clear bs_delay ||",
+    `inc bs_delay ${FIRST_RETRY_DELAY_S}`,
     ":chain_try",
     "inc bs_try",
     `echo Fetching ${base}/${plan.target} (attempt \${bs_try} of ${CHAIN_ATTEMPTS}) as \${${dev}/ip}...`,

@@ -57,7 +57,7 @@ describe("stage-1 per network mode", () => {
   });
   test("retries with doubling back-off before the recovery menu", () => {
     const s = renderStage1(site("ams1"), origin);
-    expect(s).toContain("set bs_delay 2");
+    expect(s).toContain("clear bs_try ||\nclear bs_delay ||\ninc bs_delay 2\n");
     expect(s).toContain("iseq ${bs_try} 5 && goto recovery ||");
     expect(s).toContain("sleep ${bs_delay}\ninc bs_delay ${bs_delay}\ngoto chain_try");
     for (const item of ["retry Retry", "renet Re-enter network settings", "dhcp Try DHCP", "shell iPXE shell", "reboot Reboot"]) {
