@@ -6,6 +6,7 @@ import { ConfigError } from "../config/errors";
 import { UsageError } from "./usage-error";
 import { registerValidate } from "./commands/validate";
 import { registerRender } from "./commands/render";
+import { registerIso } from "./commands/iso";
 
 export function buildProgram(): Command {
   const program = new Command("boot-stack")
@@ -14,6 +15,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerValidate(program);
   registerRender(program);
+  registerIso(program);
   return program;
 }
 

@@ -1,0 +1,87 @@
+// `boot-stack iso --stack prod --all --out out/`: builds each site's bootable image (hybrid ISO
+// for BIOS + UEFI, CD or USB stick) with the stage-1 rendered from the stack config.
+import * as path from "node:path";
+import { Command } from "commander";
+import { IPXE_MODES, Platform, PLATFORMS } from "../../config/schema";
+import { renderStage1 } from "../../ipxe/render/stage1";
+import { buildSiteImage, BuildMode, ImageBuildError } from "../../ipxe/build";
+import { loadStack, originRef } from "../project";
+import { UsageError } from "../usage-error";
+
+interface IsoFlags {
+  stack: string;
+  site?: string;
+  all?: boolean;
+  out: string;
+  mode?: string;
+  baseUrl?: string;
+  platforms?: string;
+  embed: boolean;
+  allowIncompatible?: boolean;
+  projectDir?: string;
+}
+
+export function registerIso(program: Command): void {
+  program
+    .command("iso")
+    .description("Build bootable images (hybrid ISO, BIOS + UEFI) with each site's stage-1; writes <site>.iso and <site>.iso.json.")
+    .requiredOption("-s, --stack <name>", "stack name, e.g. prod")
+    .option("--site <site>", "build this site's image")
+    .option("--all", "build every site's image")
+    .requiredOption("-o, --out <dir>", "output folder (created if missing)")
+    .option("--mode <mode>", "prebuilt | compile (default: ipxe.mode in the stack)")
+    .option("--base-url <url>", "origin URL the stage-1 chains to (default: from origin.hostname/transport)")
+    .option("--platforms <list>", "comma-separated bios,uefi (default: ipxe.platforms in the stack)")
+    .option("--no-embed", "compile mode: build one generic binary per stack; the stage-1 goes on the medium as with prebuilt")
+    .option("--allow-incompatible", "build even if the iPXE binaries cannot run this stage-1 (e.g. no HTTPS)")
+    .option("--project-dir <dir>", "folder with Pulumi.yaml (default: nearest up from here)")
+    .action(async (flags: IsoFlags) => {
+      if (Boolean(flags.site) === Boolean(flags.all)) throw new UsageError("iso: give exactly one of --site <site> or --all");
+      const stack = loadStack(flags.stack, flags.projectDir);
+      const { ipxe, sites } = stack.config;
+      const mode = (flags.mode ?? ipxe.mode) as BuildMode;
+      if (!(IPXE_MODES as readonly string[]).includes(mode)) throw new UsageError(`--mode ${flags.mode}: must be ${IPXE_MODES.join(" or ")}`);
+      const platforms = flags.platforms ? parsePlatforms(flags.platforms) : ipxe.platforms;
+      const chosen = flags.all ? sites : sites.filter((s) => s.name === flags.site);
+      if (chosen.length === 0) {
+        throw new UsageError(`--site ${flags.site}: no such site in ${path.basename(stack.file)} (sites: ${sites.map((s) => s.name).join(", ")})`);
+      }
+      const origin = originRef(stack, flags.baseUrl);
+      const fromProject = (p?: string) => (p === undefined ? undefined : path.resolve(stack.dir, p));
+      const started = Date.now();
+      const say = (msg: string) => process.stderr.write(`[${((Date.now() - started) / 1000).toFixed(1).padStart(6)} s] ${msg}\n`);
+      for (const site of chosen) {
+        try {
+          const r = await buildSiteImage({
+            site: site.name,
+            stage1: renderStage1(site, origin),
+            mode,
+            outDir: flags.out,
+            platforms,
+            prebuiltDir: fromProject(ipxe.prebuiltDir),
+            sourceDir: fromProject(ipxe.sourceDir),
+            ref: ipxe.ref,
+            trust: ipxe.trust?.map((t) => path.resolve(stack.dir, t)),
+            embed: flags.embed,
+            requireHttps: origin.baseUrl.startsWith("https://"),
+            allowIncompatible: flags.allowIncompatible,
+            onProgress: (m) => say(`${site.name}: ${m}`),
+          });
+          process.stdout.write(`${site.name}: ${path.relative(process.cwd(), r.isoPath) || r.isoPath} sha256 ${r.sha256} ${r.size} bytes (${r.manifest.platforms.join("+")}, ${mode})\n`);
+        } catch (e) {
+          if (!(e instanceof ImageBuildError)) throw e;
+          process.stderr.write(`boot-stack: iso: ${e.message}\n`);
+          process.exitCode = 1;
+          return;
+        }
+      }
+      say(`done: ${chosen.length} image${chosen.length === 1 ? "" : "s"} in ${flags.out}`);
+    });
+}
+
+function parsePlatforms(list: string): Platform[] {
+  const items = list.split(",").map((s) => s.trim()).filter(Boolean);
+  const bad = items.filter((p) => !(PLATFORMS as readonly string[]).includes(p));
+  if (items.length === 0 || bad.length) throw new UsageError(`--platforms ${list}: must be a comma-separated list of ${PLATFORMS.join(", ")}`);
+  return items as Platform[];
+}
