@@ -1,0 +1,27 @@
+// The stack this project declares passes its own policy pack: every resource the example stack
+// registers (mocks), in the https and the http-allowed variant, is run through every policy.
+import type * as BootStackModule from "../../components/boot-stack";
+import type { StackConfig } from "../../config/schema";
+import { loadStackFile } from "../../config/stack-file";
+import { policies } from "../../policy/policies";
+import { PROD_FILE } from "../support/prod-config";
+import { installMocks, tempArtifacts } from "../cloud/harness";
+import { check } from "./check";
+
+const prod = loadStackFile(PROD_FILE);
+const { paths } = tempArtifacts(Object.keys(prod.artifacts));
+
+test.each([
+  ["https (as in Pulumi.prod.yaml)", {}],
+  ["http allowed for scripts", { transport: "http", allowInsecureHttp: true }],
+] as const)("%s: no violations", async (_label, origin) => {
+  const h = await installMocks();
+  const { bootStack }: typeof BootStackModule = await import("../../components/boot-stack");
+  h.reset();
+  const config: StackConfig = { ...prod, origin: { ...prod.origin, ...origin } };
+  bootStack(config, { artifactPaths: paths });
+  await h.settle();
+  expect(h.records.length).toBeGreaterThan(20);
+  const violations = (await Promise.all(h.records.map((r) => check(policies, r.type, r.inputs, r.name)))).flat();
+  expect(violations).toEqual([]);
+});
