@@ -1,0 +1,174 @@
+// The QEMU rig: boots an image under TCG with user-mode networking that reaches nothing but the
+// local origin (restrict=on; guestfwd from 10.0.2.100 through socat to 127.0.0.1), BIOS or UEFI
+// (OVMF, a fresh copy of the VARS file per run), a unique temp folder and QMP socket per run,
+// serial to a file, bounded by a timeout, and always killed and cleaned up.
+// Recipes measured in ../../../shared/FACTS.md ("QEMU as a boot-test rig").
+import { ChildProcess, spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { Qmp } from "./qmp";
+
+export type Firmware = "bios" | "uefi";
+
+/** Address the guest uses for the origin (stage-1 points at http://10.0.2.100). */
+export const GUEST_ORIGIN_IP = "10.0.2.100";
+
+export const OVMF_CODE = "/usr/share/OVMF/OVMF_CODE_4M.fd";
+export const OVMF_VARS = "/usr/share/OVMF/OVMF_VARS_4M.fd";
+
+export interface QemuOptions {
+  firmware: Firmware;
+  /** A bootable ISO (BIOS: isolinux; UEFI: El Torito EFI image), or a raw disk image. */
+  image: { iso: string } | { disk: string };
+  /** Loopback port that the guest's http://10.0.2.100 reaches. */
+  httpPort: number;
+  /** Loopback port that the guest's https://10.0.2.100 reaches, if any. */
+  httpsPort?: number;
+  /** false lets QEMU's own DHCP and gateway answer (still no route beyond loopback forwards). */
+  restrict?: boolean;
+  /** NIC MAC (default QEMU's 52:54:00:12:34:56). */
+  mac?: string;
+  memoryMb?: number;
+  /** The run is killed after this long, whatever happens (default 120 s). */
+  timeoutMs?: number;
+  /** Parent folder for the run's temp folder (default the OS temp dir). */
+  tmpRoot?: string;
+  log?: (line: string) => void;
+}
+
+export class QemuRun {
+  private exitCode: number | null | undefined = undefined;
+  private readonly exited: Promise<number | null>;
+  private readonly killTimer: NodeJS.Timeout;
+  timedOut = false;
+
+  constructor(
+    readonly dir: string,
+    readonly child: ChildProcess,
+    readonly qmp: Qmp,
+    readonly serialPath: string,
+    readonly firmware: Firmware,
+    readonly startedAt: number,
+    timeoutMs: number,
+  ) {
+    this.exited = new Promise((resolve) => {
+      if (child.exitCode !== null) resolve(child.exitCode);
+      child.once("exit", (code) => resolve(code));
+    }).then((code) => (this.exitCode = code as number | null));
+    this.killTimer = setTimeout(() => {
+      this.timedOut = true;
+      void this.kill();
+    }, timeoutMs);
+  }
+
+  get running(): boolean {
+    return this.exitCode === undefined;
+  }
+
+  /** Everything the guest wrote to its first serial port so far. */
+  serial(): string {
+    try {
+      return fs.readFileSync(this.serialPath, "latin1");
+    } catch {
+      return "";
+    }
+  }
+
+  /** Resolves with QEMU's exit code once it ends on its own (e.g. the guest powers off). */
+  async waitExit(timeoutMs: number): Promise<number | null> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<"timeout">((r) => (timer = setTimeout(() => r("timeout"), timeoutMs)));
+    const result = await Promise.race([this.exited, timeout]);
+    clearTimeout(timer);
+    if (result === "timeout") throw new Error(`QEMU still running after ${timeoutMs} ms`);
+    return result;
+  }
+
+  /** Stops QEMU (quit over QMP, then SIGKILL) and removes the run's temp folder. Idempotent. */
+  async kill(keepDir = false): Promise<void> {
+    clearTimeout(this.killTimer);
+    if (this.running) {
+      this.qmp.execute("quit", undefined, 1000).catch(() => undefined);
+      const gone = await Promise.race([this.exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 1500))]);
+      if (!gone) {
+        try {
+          process.kill(-this.child.pid!, "SIGKILL"); // the whole group: QEMU and its socat children
+        } catch {
+          /* already gone */
+        }
+        await this.exited;
+      }
+    }
+    this.qmp.close();
+    if (!keepDir) fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** Runs started and not yet killed: a test's afterAll can check that none is left. */
+const live = new Set<QemuRun>();
+export const liveRuns = (): number => [...live].filter((r) => r.running).length;
+
+export function qemuArgs(opts: QemuOptions, dir: string): string[] {
+  const restrict = opts.restrict ?? true;
+  const fwd = (port: number, guestPort: number) => `guestfwd=tcp:${GUEST_ORIGIN_IP}:${guestPort}-cmd:socat STDIO TCP:127.0.0.1:${port}`;
+  const netdev = ["user", "id=n0", `restrict=${restrict ? "on" : "off"}`, fwd(opts.httpPort, 80), ...(opts.httpsPort ? [fwd(opts.httpsPort, 443)] : [])].join(",");
+  const args = [
+    "-machine", opts.firmware === "uefi" ? "q35" : "pc",
+    "-accel", "tcg",
+    "-m", String(opts.memoryMb ?? 512),
+    "-smp", "1",
+    "-display", "none",
+    "-vga", "std",
+    "-no-reboot",
+    "-serial", `file:${path.join(dir, "serial.log")}`,
+    "-qmp", `unix:${path.join(dir, "qmp.sock")},server=on,wait=off`,
+    "-netdev", netdev,
+    // romfile= keeps the NIC's own PXE ROM from taking over the boot.
+    "-device", `e1000,netdev=n0,romfile=${opts.mac ? `,mac=${opts.mac}` : ""}`,
+  ];
+  if (opts.firmware === "uefi") {
+    args.push("-drive", `if=pflash,format=raw,unit=0,readonly=on,file=${OVMF_CODE}`);
+    args.push("-drive", `if=pflash,format=raw,unit=1,file=${path.join(dir, "OVMF_VARS.fd")}`);
+  }
+  if ("iso" in opts.image) args.push("-drive", `file=${opts.image.iso},media=cdrom,readonly=on`, "-boot", "d");
+  else args.push("-drive", `file=${opts.image.disk},format=raw,if=ide,snapshot=on`);
+  return args;
+}
+
+export async function startQemu(opts: QemuOptions): Promise<QemuRun> {
+  const dir = fs.mkdtempSync(path.join(opts.tmpRoot ?? os.tmpdir(), `boot-stack-qemu-${opts.firmware}-`));
+  if (opts.firmware === "uefi") {
+    if (!fs.existsSync(OVMF_CODE)) throw new Error(`${OVMF_CODE} is missing: install the ovmf package (scripts/setup.sh does)`);
+    fs.copyFileSync(OVMF_VARS, path.join(dir, "OVMF_VARS.fd"));
+  }
+  const args = qemuArgs(opts, dir);
+  opts.log?.(`qemu: qemu-system-x86_64 ${args.join(" ")}`);
+  const startedAt = Date.now();
+  // Own process group, so a kill also ends the socat processes QEMU spawned for guestfwd.
+  const child = spawn("qemu-system-x86_64", args, { cwd: dir, stdio: ["ignore", "ignore", "pipe"], detached: true });
+  let stderr = "";
+  child.stderr!.on("data", (c: Buffer) => (stderr = (stderr + c.toString()).slice(-4000)));
+  const spawnError = new Promise<Error>((resolve) => child.once("error", resolve));
+  let qmp: Qmp;
+  try {
+    qmp = await Promise.race([
+      Qmp.connect(path.join(dir, "qmp.sock"), 15_000, () => child.exitCode === null && child.signalCode === null),
+      spawnError.then((e) => {
+        throw (e as NodeJS.ErrnoException).code === "ENOENT" ? new Error("qemu-system-x86_64 is not installed (run scripts/setup.sh)") : e;
+      }),
+    ]);
+  } catch (e) {
+    try {
+      process.kill(-child.pid!, "SIGKILL");
+    } catch {
+      /* gone */
+    }
+    fs.rmSync(dir, { recursive: true, force: true });
+    throw new Error(`${(e as Error).message}${stderr ? `; QEMU said: ${stderr.trim().split("\n").pop()}` : ""}`);
+  }
+  const run = new QemuRun(dir, child, qmp, path.join(dir, "serial.log"), opts.firmware, startedAt, opts.timeoutMs ?? 120_000);
+  live.add(run);
+  child.once("exit", () => live.delete(run));
+  return run;
+}

@@ -1,0 +1,169 @@
+// One local boot, end to end: render the stack's origin layout for the guest's view of the
+// origin (http://10.0.2.100), serve it on loopback, build the site's image, boot it in QEMU,
+// let a script drive the console like an operator, and collect what the booted OS reported.
+// Everything started here is stopped here, whatever happens. Used by the boot tests, the demo
+// and the bench.
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { StackConfig } from "../config/schema";
+import { OriginObject, originLayout } from "../origin/layout";
+import { resolveArtifact } from "../origin/artifacts";
+import { OriginServer } from "../origin/server";
+import { AccessLogEntry, formatAccessLog } from "../origin/server-log";
+import { buildTestImage } from "./image";
+import { Operator } from "./qemu/operator";
+import { Firmware, QemuRun, startQemu } from "./qemu/rig";
+import { cacheDir, REPO_ROOT } from "./paths";
+import { MARKERS, parseTestOsReport } from "./testos";
+
+export const GUEST_ORIGIN = { baseUrl: "http://10.0.2.100" };
+
+export interface SessionOptions {
+  stack: StackConfig;
+  site: string;
+  firmware: Firmware;
+  /** QEMU's DHCP answers when false (default true: nothing answers but the forwarded origin). */
+  restrict?: boolean;
+  mac?: string;
+  /** Screenshots and the serial log are kept here (default: a temp folder, removed afterwards). */
+  reportDir?: string;
+  /** Start with the origin down (it can be brought up from the driver with ctx.origin.up()). */
+  originDown?: boolean;
+  /** Serve HTTPS on the guest's 10.0.2.100:443 with this key and certificate. */
+  tls?: { key: string; cert: string };
+  /** Overrides the base URL the scripts point at (e.g. https://10.0.2.100). */
+  baseUrl?: string;
+  /** Whole-run limit (default 150 s). */
+  timeoutMs?: number;
+  log?: (line: string) => void;
+  /** Prebuilt image to boot instead of building one. */
+  image?: string;
+}
+
+export interface SessionContext {
+  op: Operator;
+  run: QemuRun;
+  origin: OriginServer;
+  layout: OriginObject[];
+  accessLog: AccessLogEntry[];
+  /** Waits until the origin has logged a request whose path matches. */
+  waitForRequest(pathRe: RegExp, timeoutMs?: number): Promise<AccessLogEntry>;
+}
+
+export interface SessionResult {
+  serial: string;
+  accessLog: AccessLogEntry[];
+  report: ReturnType<typeof parseTestOsReport>;
+  /** ms from QEMU start to: the first stage-2 request, the test OS's first marker, QEMU's exit. */
+  timings: { stage2Request?: number; kernelMarker?: number; exit?: number };
+  exitCode?: number | null;
+  screenshots: string[];
+  imagePath: string;
+}
+
+/**
+ * Runs `drive` against a booting machine, then waits (bounded) for the machine to stop by
+ * itself, unless `drive` returns "keep-running-is-fine" (e.g. a failure menu that waits forever).
+ */
+export async function bootSession(opts: SessionOptions, drive: (ctx: SessionContext) => Promise<void | "stop">): Promise<SessionResult> {
+  const log = opts.log ?? (() => undefined);
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), "boot-stack-session-"));
+  const reportDir = opts.reportDir ?? path.join(work, "report");
+  fs.mkdirSync(reportDir, { recursive: true });
+  const accessLog: AccessLogEntry[] = [];
+  const waiters: Array<() => void> = [];
+  let origin: OriginServer | undefined;
+  let httpsOrigin: OriginServer | undefined;
+  let run: QemuRun | undefined;
+  const timings: SessionResult["timings"] = {};
+  let markerPoll: NodeJS.Timeout | undefined;
+  try {
+    const layout = originLayout(opts.stack, { baseUrl: opts.baseUrl ?? GUEST_ORIGIN.baseUrl });
+    const stage1 = layout.find((o) => o.key === `sites/${opts.site}/stage1.ipxe`);
+    if (!stage1 || stage1.content.kind !== "inline") throw new Error(`site ${opts.site} is not in the stack (sites: ${opts.stack.sites.map((s) => s.name).join(", ")})`);
+    const logger = (e: AccessLogEntry) => {
+      accessLog.push(e);
+      if (run && timings.stage2Request === undefined && /stage2\.ipxe$/.test(e.path) && e.status === 200) timings.stage2Request = e.time.getTime() - run.startedAt;
+      log(`origin: ${formatAccessLog(e)}`);
+      for (const w of waiters.splice(0)) w();
+    };
+    const store = { projectDir: REPO_ROOT, cacheDir: path.join(cacheDir(), "artifacts") };
+    const resolve = (name: string, source: string, sha256: string) => resolveArtifact(name, { source, sha256 }, store);
+    origin = await OriginServer.start({ objects: layout, resolveArtifact: resolve, logger });
+    if (opts.tls) httpsOrigin = await OriginServer.start({ objects: layout, resolveArtifact: resolve, logger, tls: opts.tls });
+    if (opts.originDown) await origin.down();
+    log(`origin: serving ${layout.length} objects on ${origin.url}${httpsOrigin ? ` and ${httpsOrigin.url}` : ""} (the guest sees ${opts.baseUrl ?? GUEST_ORIGIN.baseUrl})${opts.originDown ? ", down for now" : ""}`);
+
+    const imagePath =
+      opts.image ??
+      (await buildTestImage({ site: opts.site, stage1: stage1.content.text, outDir: work, platforms: [opts.firmware], log })).isoPath;
+    log(`image: ${imagePath}`);
+
+    run = await startQemu({
+      firmware: opts.firmware,
+      image: { iso: imagePath },
+      httpPort: origin.port,
+      httpsPort: httpsOrigin?.port,
+      restrict: opts.restrict,
+      mac: opts.mac,
+      timeoutMs: opts.timeoutMs ?? 150_000,
+      log,
+    });
+    const started = run;
+    log(`qemu: started (${opts.firmware}${opts.restrict === false ? ", QEMU DHCP on" : ", restrict=on"}), work folder ${run.dir}`);
+    markerPoll = setInterval(() => {
+      if (timings.kernelMarker === undefined && started.serial().includes(MARKERS.booted)) timings.kernelMarker = Date.now() - started.startedAt;
+    }, 100);
+    const op = new Operator(run, { reportDir, log });
+    const ctx: SessionContext = {
+      op,
+      run,
+      origin,
+      layout,
+      accessLog,
+      waitForRequest: (re, timeoutMs = 60_000) =>
+        new Promise((resolveReq, reject) => {
+          const deadline = Date.now() + timeoutMs;
+          const check = () => {
+            const hit = accessLog.find((e) => re.test(e.path));
+            if (hit) return resolveReq(hit);
+            if (Date.now() > deadline || !started.running) return reject(new Error(`no request for ${re} within ${timeoutMs} ms`));
+            waiters.push(check);
+            setTimeout(check, 500);
+          };
+          check();
+        }),
+    };
+    const outcome = await drive(ctx);
+    let exitCode: number | null | undefined;
+    if (outcome !== "stop") {
+      exitCode = await run.waitExit(opts.timeoutMs ?? 150_000);
+      timings.exit = Date.now() - run.startedAt;
+    }
+    const serial = run.serial();
+    fs.writeFileSync(path.join(reportDir, "serial.log"), serial);
+    return {
+      serial,
+      accessLog,
+      report: parseTestOsReport(serial),
+      timings,
+      exitCode,
+      screenshots: fs.readdirSync(reportDir).filter((f) => f.endsWith(".png")).map((f) => path.join(reportDir, f)),
+      imagePath,
+    };
+  } catch (e) {
+    // Keep the evidence next to the error: the last serial output and screenshot paths.
+    if (run) {
+      fs.writeFileSync(path.join(reportDir, "serial.log"), run.serial());
+      if (opts.reportDir) (e as Error).message += `\n(serial log and screenshots in ${reportDir})`;
+    }
+    throw e;
+  } finally {
+    if (markerPoll) clearInterval(markerPoll);
+    await run?.kill();
+    await origin?.close();
+    await httpsOrigin?.close();
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+}

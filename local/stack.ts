@@ -1,0 +1,76 @@
+// Stack configs for local boots: a fixture or the example stack, with artefacts pointing at the
+// test OS (built at run time, so paths and hashes are only known then) and, for the demo, the
+// sites' network facts moved into QEMU's user network.
+import { readRawStackConfig } from "../config/stack-file";
+import { RawStackConfig, validateStackConfig } from "../config/validate";
+import { StackConfig } from "../config/schema";
+import { TestOs } from "./testos";
+
+/** QEMU's user-mode network, as the guest sees it. */
+export const QEMU_NET = {
+  subnet: "10.0.2.0/24",
+  netmask: "255.255.255.0",
+  gateway: "10.0.2.2",
+  dns: "10.0.2.3",
+  /** The first address QEMU's DHCP hands out; also what the operator types in the demo. */
+  guest: "10.0.2.15",
+  origin: "10.0.2.100",
+} as const;
+
+/** Artefact names in fixtures that stand for the test OS's kernel and initrd. */
+export const TESTOS_KERNEL = "testos-kernel";
+export const TESTOS_INITRD = "testos-initrd";
+
+const isPlain = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** Reads a fixture stack file and points its `testos-*` artefacts at the built test OS. */
+export function loadFixtureStack(file: string, os: TestOs): StackConfig {
+  const raw = readRawStackConfig(file);
+  const artifacts = isPlain(raw.artifacts) ? { ...raw.artifacts } : {};
+  artifacts[TESTOS_KERNEL] = { source: os.kernel.path, sha256: os.kernel.sha256 };
+  artifacts[TESTOS_INITRD] = { source: os.initrd.path, sha256: os.initrd.sha256 };
+  return validateStackConfig({ ...raw, artifacts }, file);
+}
+
+/**
+ * The example stack for the demo: every artefact is replaced by the test OS (initrds by its
+ * initrd, kernels by its kernel) and every site's network by QEMU's (10.0.2.0/24), since the
+ * real sites' addresses mean nothing inside QEMU. VLANs are dropped: QEMU's user network
+ * does not pass tagged frames. Returns the notes to print about what was changed.
+ */
+export function demoStack(file: string, os: TestOs): { config: StackConfig; notes: string[] } {
+  const raw: RawStackConfig = readRawStackConfig(file);
+  const notes: string[] = [];
+  const artifacts: Record<string, unknown> = {};
+  for (const name of Object.keys(isPlain(raw.artifacts) ? raw.artifacts : {})) {
+    const initrd = /initrd/i.test(name);
+    const f = initrd ? os.initrd : os.kernel;
+    artifacts[name] = { source: f.path, sha256: f.sha256 };
+    notes.push(`artefact ${name} -> test OS ${initrd ? "initrd" : "kernel"} (${f.sha256.slice(0, 12)}...)`);
+  }
+  const sites = (Array.isArray(raw.sites) ? raw.sites : []).map((s: unknown) => {
+    if (!isPlain(s) || !isPlain(s.network)) return s;
+    const net = { ...s.network };
+    const changed: string[] = [];
+    const set = (key: string, value: unknown) => {
+      if (net[key] === undefined) return;
+      net[key] = value;
+      changed.push(key);
+    };
+    set("subnet", QEMU_NET.subnet);
+    set("gateway", QEMU_NET.gateway);
+    set("address", QEMU_NET.guest);
+    set("dns", [QEMU_NET.dns]);
+    if (net.vlan !== undefined) {
+      delete net.vlan;
+      changed.push("vlan (removed)");
+    }
+    if (Array.isArray(net.fixed)) {
+      net.fixed = net.fixed.map((f: unknown, i: number) => (isPlain(f) ? { ...f, ip: `10.0.2.${21 + i}` } : f));
+      changed.push("fixed[].ip");
+    }
+    if (changed.length) notes.push(`site ${String(s.name)}: network ${changed.join(", ")} -> QEMU's 10.0.2.0/24 (gateway ${QEMU_NET.gateway})`);
+    return { ...s, network: net };
+  });
+  return { config: validateStackConfig({ ...raw, artifacts, sites }, `${file} (demo overrides)`), notes };
+}
