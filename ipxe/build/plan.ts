@@ -2,6 +2,9 @@
 // No IO here, so the layout can be tested and reasoned about on its own.
 import { Platform } from "../../config/schema";
 
+/** Bumped when the image layout changes, so IpxeIso rebuilds every image. */
+export const IMAGE_LAYOUT_VERSION = "1";
+
 /** 2025-01-01T00:00:00Z: file times and volume dates when SOURCE_DATE_EPOCH is not set. */
 export const DEFAULT_SOURCE_DATE_EPOCH = 1735689600;
 

@@ -107,7 +107,8 @@ export async function probeBinary(file: string, platform: Platform): Promise<Bin
   // Short names can be tail-merged into longer strings by the linker ("form" inside "platform"),
   // so a command counts as absent only when no string even ends with it.
   const missingCommands = COMMANDS_OF_INTEREST.filter((c) => !set.has(c) && !strings.some((s) => s.endsWith(c)));
-  const version = strings.find((s) => /^\d+\.\d+\.\d+[+~.\w-]*$/.test(s) && s.length > 6);
+  // Debian: "1.21.1+git20250501.dad20602+dfsg-1"; upstream: "2.0.0+ (g0ab22)".
+  const version = strings.find((s) => /^\d+\.\d+\.\d+(\+[~.+\w-]+|\+? \(g[0-9a-f]+\))$/.test(s));
   const known = note === undefined;
   return {
     ...base,
