@@ -1,6 +1,7 @@
 // The Pulumi program: read the stack's config, check it with the same code as `boot-stack
-// validate`, verify every artefact, then declare the environment (components/boot-stack.ts).
-// Nothing is created unless all of that succeeds. Config keys are documented in Pulumi.yaml.
+// validate`, verify every artefact, then declare the environment (components/boot-stack.ts:
+// origin, uploads, one ISO per site). Nothing is created unless all of that succeeds.
+// Config keys are documented in Pulumi.yaml; set-up in docs/cloud.md.
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { validateStackConfig } from "./config/validate";
@@ -16,7 +17,5 @@ export = async () => {
     `stack ${stack} (Pulumi.${stack}.yaml)`,
   );
   const artifactPaths = await resolveArtifacts(config.artifacts, { projectDir: __dirname, cacheDir: path.join(cacheDir(), "artifacts") });
-  // TODO(lead): pass `buildImage` once components/ipxe-iso.ts lands:
-  //   buildImage: (site, stage1) => { const iso = new IpxeIso(`iso-${site.name}`, { site, stage1, ... }); return { path: iso.path, sha256: iso.sha256 }; }
   return bootStack(config, { artifactPaths }).outputs;
 };

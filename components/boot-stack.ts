@@ -1,18 +1,23 @@
 // Wires one environment from a validated StackConfig: the Origin, the uploads of the origin
 // layout, and one boot image per site. index.ts feeds it from pulumi.Config; the unit tests feed it
 // Pulumi.<stack>.yaml through loadStackFile, so both see the same resources.
+import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { SiteConfig, StackConfig } from "../config/schema";
 import { keys, originLayout } from "../origin/layout";
 import { originRefFor } from "../ipxe/render/origin-ref";
+import { cacheDir } from "../local/paths";
+import { IpxeIso } from "./ipxe-iso";
 import { Origin } from "./origin";
 import { SiteContent, SiteImage } from "./site-content";
 
 export interface BootStackOptions {
   /** Verified local files by artefact name (origin/artifacts.ts `resolveArtifacts`). */
   artifactPaths: Record<string, string>;
-  /** Builds a site's boot image from its rendered stage-1 script; undefined builds none. */
+  /** Builds a site's boot image from its rendered stage-1 script. @default one IpxeIso per site */
   buildImage?: (site: SiteConfig, stage1: string) => Omit<SiteImage, "site">;
+  /** Where the default builder writes images. @default <cache>/images/<stack> */
+  imageDir?: string;
   /** Passed to the Origin (e.g. explicit providers in tests or multi-account setups). */
   originOptions?: Pick<import("./origin").OriginArgs, "usEast1Provider" | "cloudflareProvider" | "tags">;
 }
@@ -58,14 +63,12 @@ export function bootStack(config: StackConfig, options: BootStackOptions): BootS
     ...options.originOptions,
   });
 
-  const images: SiteImage[] = [];
-  if (options.buildImage) {
-    for (const site of config.sites) {
-      const stage1 = layout.find((o) => o.key === keys.stage1(site.name));
-      if (!stage1 || stage1.content.kind !== "inline") throw new Error(`origin layout has no stage-1 script for site ${site.name}`);
-      images.push({ site: site.name, ...options.buildImage(site, stage1.content.text) });
-    }
-  }
+  const buildImage = options.buildImage ?? ipxeIsoBuilder(config, options.imageDir ?? path.join(cacheDir(), "images", pulumi.getStack()));
+  const images: SiteImage[] = config.sites.map((site) => {
+    const stage1 = layout.find((o) => o.key === keys.stage1(site.name));
+    if (!stage1 || stage1.content.kind !== "inline") throw new Error(`origin layout has no stage-1 script for site ${site.name}`);
+    return { site: site.name, ...buildImage(site, stage1.content.text) };
+  });
   const published = config.origin.publishImages ? images : [];
 
   const content = new SiteContent("content", { bucket: origin.bucketName, objects: layout, artifactPaths: options.artifactPaths, images: published });
@@ -95,5 +98,24 @@ export function bootStack(config: StackConfig, options: BootStackOptions): BootS
       manifestUrl: pulumi.interpolate`${origin.url}/${keys.manifest}`,
       sites,
     },
+  };
+}
+
+/** One IpxeIso per site, built as the stack's `boot-stack:ipxe` section says. */
+function ipxeIsoBuilder(config: StackConfig, outDir: string): NonNullable<BootStackOptions["buildImage"]> {
+  const ipxe = config.ipxe;
+  return (site, stage1) => {
+    const iso = new IpxeIso(`iso-${site.name}`, {
+      site: site.name,
+      stage1,
+      outDir,
+      mode: ipxe.mode,
+      platforms: ipxe.platforms,
+      prebuiltDir: ipxe.prebuiltDir,
+      sourceDir: ipxe.sourceDir,
+      ref: ipxe.ref,
+      trust: ipxe.trust,
+    });
+    return { path: iso.path, sha256: iso.sha256 };
   };
 }

@@ -44,6 +44,13 @@ function computed(type: string, name: string, inputs: Record<string, any>): Reco
       };
     case "aws:acm/certificateValidation:CertificateValidation":
       return { certificateArn: inputs.certificateArn };
+    case "command:local:Command": {
+      // The image builder's JSON result line (components/ipxe-iso.ts parseResult).
+      const env = inputs.environment ?? {};
+      const site = env.BOOT_STACK_SITE;
+      const sha256 = crypto.createHash("sha256").update(`${site}\n${env.BOOT_STACK_STAGE1}`).digest("hex");
+      return { stdout: `building ${site}\n${JSON.stringify({ isoPath: `${env.BOOT_STACK_OUT_DIR}/${site}.iso`, sha256, size: 2097152 })}\n` };
+    }
     default:
       return {};
   }

@@ -55,19 +55,26 @@ describe("example stack (Pulumi.prod.yaml)", () => {
       "aws:cloudfront/originAccessControl:OriginAccessControl": 1,
       "aws:cloudfront/cachePolicy:CachePolicy": 2,
       "aws:cloudfront/distribution:Distribution": 1,
-      "aws:s3/bucketObjectv2:BucketObjectv2": layoutObjects,
+      "aws:s3/bucketObjectv2:BucketObjectv2": layoutObjects + 4, // + one published ISO per site
+      "boot-stack:index:IpxeIso": 4,
+      "command:local:Command": 4,
     });
   });
 
   test("every child is named from its component and parented to it", () => {
     const components = records.filter((r) => r.type.startsWith("boot-stack:"));
-    expect(components.map((r) => [r.type, r.name, r.parentType])).toEqual([
-      ["boot-stack:index:Origin", "origin", undefined],
-      ["boot-stack:index:SiteContent", "content", undefined],
+    expect(components.map((r) => [r.type, r.name, r.parentUrn])).toEqual([
+      ["boot-stack:index:Origin", "origin", ""],
+      ...prod.sites.map((s) => ["boot-stack:index:IpxeIso", `iso-${s.name}`, ""]),
+      ["boot-stack:index:SiteContent", "content", ""],
     ]);
-    for (const r of records.filter((r) => !r.type.startsWith("boot-stack:"))) {
-      const expectedParent = r.type === "aws:s3/bucketObjectv2:BucketObjectv2" ? ["boot-stack:index:SiteContent", "content-"] : ["boot-stack:index:Origin", "origin-"];
-      expect([r.name, r.parentType]).toEqual([expect.stringMatching(new RegExp(`^${expectedParent[1]}`)), expectedParent[0]]);
+    const children = records.filter((r) => !r.type.startsWith("boot-stack:"));
+    expect(children.length).toBe(records.length - components.length);
+    for (const r of children) {
+      const parent = components.find((c) => c.urn === r.parentUrn);
+      expect(parent).toBeDefined();
+      expect(r.parentType).toBe(parent!.type);
+      expect(r.name.startsWith(`${parent!.name}-`)).toBe(true);
     }
   });
 
@@ -189,7 +196,10 @@ describe("example stack (Pulumi.prod.yaml)", () => {
     expect(distribution(records).loggingConfig).toEqual({ bucket: "origin-logs-0a1b2c3.s3.amazonaws.com", prefix: "cloudfront/", includeCookies: false });
   });
 
-  test("outputs: CDN URL and per-site stage-2 URLs", async () => {
+  test("outputs: CDN URL, per-site stage-2 URLs, ISO download URL and sha256", async () => {
+    const nyc2 = await h.pulumi.output(outputs.sites.nyc2).promise();
+    expect(nyc2.isoSha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(nyc2.isoUrl).toBe(`https://boot.example.com/images/nyc2/${nyc2.isoSha256}.iso`);
     expect(await valueOf(outputs.cdnUrl)).toBe("https://boot.example.com");
     expect(outputs.sites.ams1.stage2Url).toBe("https://boot.example.com/sites/ams1/stage2.ipxe");
     expect(Object.keys(outputs.sites)).toEqual(["ams1", "fra-lab", "nyc2", "sgp1"]);
@@ -198,6 +208,21 @@ describe("example stack (Pulumi.prod.yaml)", () => {
 });
 
 describe("variants", () => {
+  test("adding a site adds exactly its image build, its two scripts and its ISO upload", async () => {
+    const before = new Set(records.map((r) => r.urn));
+    const extra = { ...prod.sites[1], name: "lis1" };
+    const { records: after } = await build({ ...prod, sites: [...prod.sites, extra] });
+    const added = after.filter((r) => !before.has(r.urn)).map((r) => `${r.type} ${r.name}`);
+    expect(added.sort()).toEqual([
+      "aws:s3/bucketObjectv2:BucketObjectv2 content-image-lis1",
+      "aws:s3/bucketObjectv2:BucketObjectv2 content-sites/lis1/stage1.ipxe",
+      "aws:s3/bucketObjectv2:BucketObjectv2 content-sites/lis1/stage2.ipxe",
+      "boot-stack:index:IpxeIso iso-lis1",
+      "command:local:Command iso-lis1-build",
+    ]);
+    expect(after.length).toBe(records.length + 5);
+  });
+
   test("unprotected stack without access logs: no log bucket, bucket emptied on destroy", async () => {
     const { records } = await build(variant({ protect: false, accessLogs: false }));
     const buckets = byType(records, "aws:s3/bucket:Bucket");

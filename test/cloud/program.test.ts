@@ -50,7 +50,8 @@ test("the example stack deploys: same resources as the component tests, URLs exp
   expect(resolved.cdnUrl).toBe("https://boot.example.com");
   expect(resolved.sites.sgp1.stage2Url).toBe("https://boot.example.com/sites/sgp1/stage2.ipxe");
   expect(resolved.manifestUrl).toBe("https://boot.example.com/manifest.json");
-  expect(h.records.filter((r) => r.type === "aws:s3/bucketObjectv2:BucketObjectv2")).toHaveLength(4 * 2 + 2 + 4 + 1);
+  expect(h.records.filter((r) => r.type === "aws:s3/bucketObjectv2:BucketObjectv2")).toHaveLength(4 * 2 + 2 + 4 + 1 + 4); // layout + one ISO per site
+  expect(resolved.sites.ams1.isoUrl).toBe(`https://boot.example.com/images/ams1/${resolved.sites.ams1.isoSha256}.iso`);
   expect(h.records.filter((r) => r.type === "aws:cloudfront/distribution:Distribution")).toHaveLength(1);
 });
 
