@@ -197,7 +197,7 @@ describe("example stack (Pulumi.prod.yaml)", () => {
   });
 
   test("outputs: CDN URL, per-site stage-2 URLs, ISO download URL and sha256", async () => {
-    const nyc2 = await h.pulumi.output(outputs.sites.nyc2).promise();
+    const nyc2 = await valueOf(h.pulumi.output(outputs.sites.nyc2));
     expect(nyc2.isoSha256).toMatch(/^[0-9a-f]{64}$/);
     expect(nyc2.isoUrl).toBe(`https://boot.example.com/images/nyc2/${nyc2.isoSha256}.iso`);
     expect(await valueOf(outputs.cdnUrl)).toBe("https://boot.example.com");
