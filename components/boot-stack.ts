@@ -8,7 +8,7 @@ import { keys, originLayout } from "../origin/layout";
 import { originRefFor } from "../ipxe/render/origin-ref";
 import { cacheDir } from "../local/paths";
 import { IpxeIso } from "./ipxe-iso";
-import { Origin } from "./origin";
+import { Origin, OriginArgs } from "./origin";
 import { SiteContent, SiteImage } from "./site-content";
 
 export interface BootStackOptions {
@@ -19,7 +19,7 @@ export interface BootStackOptions {
   /** Where the default builder writes images. @default <cache>/images/<stack> */
   imageDir?: string;
   /** Passed to the Origin (e.g. explicit providers in tests or multi-account setups). */
-  originOptions?: Pick<import("./origin").OriginArgs, "usEast1Provider" | "cloudflareProvider" | "tags">;
+  originOptions?: Pick<OriginArgs, "usEast1Provider" | "usEast1ProviderArgs" | "cloudflareProvider" | "tags">;
 }
 
 export interface SiteOutputs {
@@ -60,6 +60,8 @@ export function bootStack(config: StackConfig, options: BootStackOptions): BootS
     priceClass: config.origin.priceClass,
     accessLogs: config.origin.accessLogs,
     protect: config.origin.protect,
+    // The certificate's provider must use the same credentials as the default one.
+    usEast1ProviderArgs: { profile: new pulumi.Config("aws").get("profile") },
     ...options.originOptions,
   });
 

@@ -33,6 +33,12 @@ export interface OriginArgs {
   tags?: pulumi.Input<Record<string, pulumi.Input<string>>>;
   /** Provider for the certificate, which CloudFront needs in us-east-1. @default a new aws.Provider in us-east-1 */
   usEast1Provider?: aws.Provider;
+  /**
+   * Settings for that default provider. An explicit provider reads no `aws:` stack config, so
+   * pass e.g. `aws:profile` here or the certificate could land in another account.
+   * @default {}
+   */
+  usEast1ProviderArgs?: Omit<aws.ProviderArgs, "region">;
   /** Cloudflare provider. @default the default provider (reads `cloudflare:apiToken`) */
   cloudflareProvider?: pulumi.ProviderResource;
 }
@@ -65,7 +71,7 @@ export class Origin extends pulumi.ComponentResource {
     );
     const bucket = content.bucket;
 
-    const usEast1 = args.usEast1Provider ?? new aws.Provider(`${name}-us-east-1`, { region: "us-east-1" }, { parent: this });
+    const usEast1 = args.usEast1Provider ?? new aws.Provider(`${name}-us-east-1`, { ...args.usEast1ProviderArgs, region: "us-east-1" }, { parent: this });
     const cert = createDnsValidatedCertificate(
       name,
       { hostname: args.hostname, cloudflareZoneId: args.cloudflareZoneId, usEast1, cloudflareProvider: args.cloudflareProvider },

@@ -8,8 +8,8 @@ import { Harness, installMocks, tempArtifacts, valueOf } from "./harness";
 
 const TOKEN = "cf-test-token-must-never-leak-0123456789";
 
-function configFor(raw: RawStackConfig): Record<string, string> {
-  const config: Record<string, string> = { "aws:region": "eu-west-1", "cloudflare:apiToken": TOKEN };
+function configFor(raw: RawStackConfig, extra: Record<string, string> = {}): Record<string, string> {
+  const config: Record<string, string> = { "aws:region": "eu-west-1", "cloudflare:apiToken": TOKEN, ...extra };
   for (const [key, value] of Object.entries(raw)) if (value !== undefined) config[`boot-stack:${key}`] = JSON.stringify(value);
   return config;
 }
@@ -24,9 +24,9 @@ function rawWithTempArtifacts() {
   return raw;
 }
 
-async function run(raw: RawStackConfig): Promise<{ outputs?: any; error?: Error }> {
+async function run(raw: RawStackConfig, extra: Record<string, string> = {}): Promise<{ outputs?: any; error?: Error }> {
   h.reset();
-  h.pulumi.runtime.setAllConfig(configFor(raw), ["cloudflare:apiToken"]);
+  h.pulumi.runtime.setAllConfig(configFor(raw, extra), ["cloudflare:apiToken"]);
   try {
     const outputs = await program();
     await h.settle();
@@ -65,6 +65,12 @@ test("the Cloudflare token never reaches a resource input, a rendered script or 
   expect(JSON.stringify(await valueOf(h.pulumi.output(outputs)))).not.toContain(TOKEN);
   // The token is there to be read, as a secret: the check above is not vacuous.
   expect(await valueOf(new h.pulumi.Config("cloudflare").requireSecret("apiToken"))).toBe(TOKEN);
+});
+
+test("the certificate's us-east-1 provider uses the stack's aws:profile (else it could pick other credentials)", async () => {
+  await run(rawWithTempArtifacts(), { "aws:profile": "boot-admin" });
+  const providers = h.records.filter((r) => r.type === "pulumi:providers:aws");
+  expect(providers.map((p) => [p.name, p.inputs.region, p.inputs.profile])).toEqual([["origin-us-east-1", "us-east-1", "boot-admin"]]);
 });
 
 test("an invalid config fails with every problem listed, before any resource exists", async () => {
