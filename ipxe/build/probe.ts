@@ -86,6 +86,13 @@ async function unpack(packed: Buffer): Promise<Buffer> {
   return r.stdout;
 }
 
+/** The binary's bytes with a zbin-packed payload unpacked (BCJ-filtered, so strings survive but code does not). */
+export async function readableBody(buf: Buffer): Promise<Buffer> {
+  if (extractStrings(buf).includes("Features:")) return buf;
+  const packed = findPackedBlock(buf);
+  return packed ? unpack(packed) : buf;
+}
+
 export async function probeBinary(file: string, platform: Platform): Promise<BinaryProbe> {
   let buf: Buffer;
   try {
@@ -94,13 +101,8 @@ export async function probeBinary(file: string, platform: Platform): Promise<Bin
     throw new ImageBuildError(`cannot read iPXE binary ${file} (${(e as NodeJS.ErrnoException).code}): check ipxe.prebuiltDir`);
   }
   const base = { platform, file, sha256: sha256(buf), size: buf.length };
-  let body = buf;
+  const strings = extractStrings(await readableBody(buf));
   let note: string | undefined;
-  if (!extractStrings(buf).includes("Features:")) {
-    const packed = findPackedBlock(buf);
-    if (packed) body = await unpack(packed);
-  }
-  const strings = extractStrings(body);
   const set = new Set(strings);
   if (!set.has("Features:")) note = "no iPXE feature table found (unknown compression or not an iPXE binary)";
   const features = FEATURE_NAMES.filter((f) => set.has(f));
