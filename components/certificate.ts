@@ -25,6 +25,7 @@ const noTrailingDot = (s: string): string => s.replace(/\.$/, "");
 export function createDnsValidatedCertificate(name: string, args: DnsValidatedCertificateArgs, parent: pulumi.Resource): DnsValidatedCertificate {
   const certificate = new aws.acm.Certificate(
     `${name}-cert`,
+    // RSA: iPXE builds older than 2024 cannot verify an ECDSA certificate.
     { domainName: args.hostname, validationMethod: "DNS", keyAlgorithm: "RSA_2048" },
     { parent, provider: args.usEast1 },
   );

@@ -168,7 +168,7 @@ export class Origin extends pulumi.ComponentResource {
     new aws.s3.BucketPolicy(
       `${name}-bucket-policy`,
       { bucket: bucket.id, policy: bucketPolicy(bucket.arn, distribution.arn) },
-      // S3 refuses a policy change while the public-access block is still being written.
+      // S3 answers OperationAborted to concurrent configuration writes on one bucket.
       { parent: this, dependsOn: [content.publicAccessBlock] },
     );
 

@@ -40,7 +40,7 @@ export function createPrivateBucket(name: string, args: PrivateBucketArgs, paren
   new aws.s3.BucketServerSideEncryptionConfiguration(
     `${name}-encryption`,
     // SSE-S3: CloudFront's Origin Access Control reads it without a KMS key policy.
-    { bucket: bucket.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" }, bucketKeyEnabled: true }] },
+    { bucket: bucket.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] },
     { parent },
   );
 
