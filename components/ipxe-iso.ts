@@ -80,12 +80,14 @@ export class IpxeIso extends pulumi.ComponentResource {
   public readonly size: pulumi.Output<number>;
   /** The triggers as declared (content hashes), for outputs and tests. */
   public readonly triggers: string[];
+  /** The build command, e.g. for dependsOn. */
+  public readonly command: command.local.Command;
 
   constructor(name: string, args: IpxeIsoArgs, opts?: pulumi.ComponentResourceOptions) {
     super("boot-stack:index:IpxeIso", name, {}, opts);
     const outDir = path.resolve(REPO_ROOT, args.outDir);
     this.triggers = isoTriggers(args);
-    const build = new command.local.Command(
+    const build = (this.command = new command.local.Command(
       `${name}-build`,
       {
         create: BUILD_COMMAND,
@@ -107,7 +109,7 @@ export class IpxeIso extends pulumi.ComponentResource {
         assetPaths: [path.relative(REPO_ROOT, path.join(outDir, isoFileName(args.site)))],
       },
       { parent: this },
-    );
+    ));
     const result = build.stdout.apply((out) => parseResult(out, args.site));
     this.path = result.apply((r) => r.isoPath);
     this.sha256 = result.apply((r) => r.sha256);
