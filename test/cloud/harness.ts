@@ -73,7 +73,15 @@ interface RawRequest {
   getCustom(): boolean;
 }
 
-export async function installMocks(options: { config?: Record<string, string>; secretKeys?: string[]; stack?: string } = {}): Promise<Harness> {
+export interface MockOptions {
+  config?: Record<string, string>;
+  secretKeys?: string[];
+  stack?: string;
+  /** Preview mode: providers compute nothing, so ARNs, domains and build results stay unknown. */
+  preview?: boolean;
+}
+
+export async function installMocks(options: MockOptions = {}): Promise<Harness> {
   const pulumi = await import("@pulumi/pulumi");
   const records: Recorded[] = [];
   const pending = new Set<Promise<unknown>>();
@@ -81,7 +89,7 @@ export async function installMocks(options: { config?: Record<string, string>; s
   await pulumi.runtime.setMocks(
     {
       newResource: (args) => {
-        const state = { ...args.inputs, ...computed(args.type, args.name, args.inputs) };
+        const state = options.preview ? args.inputs : { ...args.inputs, ...computed(args.type, args.name, args.inputs) };
         return { id: `${args.name}-id`, state };
       },
       call: (args) => {
@@ -90,7 +98,7 @@ export async function installMocks(options: { config?: Record<string, string>; s
     },
     "boot-stack",
     options.stack ?? "prod",
-    false,
+    options.preview ?? false,
   );
   if (options.config) pulumi.runtime.setAllConfig(options.config, options.secretKeys);
 
