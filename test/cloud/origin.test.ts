@@ -5,6 +5,7 @@
 import type * as BootStackModule from "../../components/boot-stack";
 import type { StackConfig } from "../../config/schema";
 import { loadStackFile } from "../../config/stack-file";
+import { CACHE_CONTROL } from "../../origin/layout";
 import { PROD_FILE } from "../support/prod-config";
 import { byType, DISTRIBUTION_DOMAIN, Harness, installMocks, one, Recorded, tempArtifacts, valueOf } from "./harness";
 
@@ -187,6 +188,16 @@ describe("example stack (Pulumi.prod.yaml)", () => {
       expect(b.allowedMethods).toEqual(["GET", "HEAD"]);
       expect(b.forwardedValues).toBeUndefined();
     }
+  });
+
+  test("the CDN's TTL bounds honour the objects' own Cache-Control (origin/layout.ts CACHE_CONTROL)", () => {
+    const maxAge = (header: string) => Number(/max-age=(\d+)/.exec(header)![1]);
+    const policies = byType(records, "aws:cloudfront/cachePolicy:CachePolicy").map((p) => p.inputs);
+    const [scripts, immutable] = [policies.find((p) => p.maxTtl === 60)!, policies.find((p) => p.maxTtl !== 60)!];
+    expect(maxAge(CACHE_CONTROL.script)).toBeGreaterThanOrEqual(scripts.minTtl);
+    expect(maxAge(CACHE_CONTROL.script)).toBeLessThanOrEqual(scripts.maxTtl);
+    expect(maxAge(CACHE_CONTROL.artifact)).toBeGreaterThanOrEqual(immutable.minTtl);
+    expect(maxAge(CACHE_CONTROL.artifact)).toBeLessThanOrEqual(immutable.maxTtl);
   });
 
   test("protected bucket and access logs as configured", () => {
