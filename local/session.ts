@@ -12,6 +12,7 @@ import { resolveArtifact } from "../origin/artifacts";
 import { OriginServer } from "../origin/server";
 import { AccessLogEntry, formatAccessLog } from "../origin/server-log";
 import { buildTestImage } from "./image";
+import { withQemuLock } from "./qemu/lock";
 import { Operator } from "./qemu/operator";
 import { Firmware, QemuRun, startQemu } from "./qemu/rig";
 import { cacheDir, REPO_ROOT } from "./paths";
@@ -64,9 +65,14 @@ export interface SessionResult {
 
 /**
  * Runs `drive` against a booting machine, then waits (bounded) for the machine to stop by
- * itself, unless `drive` returns "keep-running-is-fine" (e.g. a failure menu that waits forever).
+ * itself, unless `drive` returns "stop" (e.g. at a failure menu that would wait forever).
+ * One session at a time per machine (a lock in the cache).
  */
-export async function bootSession(opts: SessionOptions, drive: (ctx: SessionContext) => Promise<void | "stop">): Promise<SessionResult> {
+export function bootSession(opts: SessionOptions, drive: (ctx: SessionContext) => Promise<void | "stop">): Promise<SessionResult> {
+  return withQemuLock(600_000, () => runSession(opts, drive));
+}
+
+async function runSession(opts: SessionOptions, drive: (ctx: SessionContext) => Promise<void | "stop">): Promise<SessionResult> {
   const log = opts.log ?? (() => undefined);
   const work = fs.mkdtempSync(path.join(os.tmpdir(), "boot-stack-session-"));
   const reportDir = opts.reportDir ?? path.join(work, "report");
@@ -129,8 +135,9 @@ export async function bootSession(opts: SessionOptions, drive: (ctx: SessionCont
             const hit = accessLog.find((e) => re.test(e.path));
             if (hit) return resolveReq(hit);
             if (Date.now() > deadline || !started.running) return reject(new Error(`no request for ${re} within ${timeoutMs} ms`));
+            // Checked again on every new log entry, and every half second for the deadline.
             waiters.push(check);
-            setTimeout(check, 500);
+            setTimeout(check, 500).unref();
           };
           check();
         }),

@@ -134,18 +134,17 @@ export class Operator {
     await this.press("ret");
   }
 
-  /** BIOS: the text of the menu row drawn in the highlight colour (the most common attribute is the background). */
+  /** BIOS: the text of the menu row drawn on the highlight bar (a background unlike the screen's). */
   private async highlighted(): Promise<string> {
     const mem = await this.vgaMemory();
     const rows = decodeVgaText(mem);
+    const bg = (cell: number) => (mem[cell * 2 + 1] >> 4) & 0x7;
     const counts = new Map<number, number>();
-    for (let i = 1; i < mem.length; i += 2) counts.set(mem[i], (counts.get(mem[i]) ?? 0) + 1);
-    const normal = [...counts.entries()].sort((a, b) => b[1] - a[1])[0]?.[0];
-    // The highlight bar is the row whose middle cells differ from the screen's usual colour
-    // and from the title row's (iPXE menus draw the title in its own colour on row 0/1).
-    for (let r = 2; r < rows.length - 1; r++) {
-      const attr = mem[(r * VGA_COLS + 10) * 2 + 1];
-      if (rows[r].trim() && attr !== normal && attr !== mem[(0 * VGA_COLS + 10) * 2 + 1]) return rows[r];
+    for (let cell = 0; cell < mem.length / 2; cell++) counts.set(bg(cell), (counts.get(bg(cell)) ?? 0) + 1);
+    const screenBg = [...counts.entries()].sort((a, b) => b[1] - a[1])[0]?.[0];
+    for (let r = 0; r < rows.length; r++) {
+      // Column 40: inside the bar, past any label; the bar spans the menu's width.
+      if (rows[r].trim() && bg(r * VGA_COLS + 40) !== screenBg) return rows[r];
     }
     return "";
   }

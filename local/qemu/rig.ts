@@ -90,7 +90,9 @@ export class QemuRun {
     clearTimeout(this.killTimer);
     if (this.running) {
       this.qmp.execute("quit", undefined, 1000).catch(() => undefined);
-      const gone = await Promise.race([this.exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 1500))]);
+      let timer: NodeJS.Timeout | undefined;
+      const gone = await Promise.race([this.exited.then(() => true), new Promise<boolean>((r) => (timer = setTimeout(() => r(false), 1500)))]);
+      clearTimeout(timer);
       if (!gone) {
         try {
           process.kill(-this.child.pid!, "SIGKILL"); // the whole group: QEMU and its socat children
@@ -108,6 +110,26 @@ export class QemuRun {
 /** Runs started and not yet killed: a test's afterAll can check that none is left. */
 const live = new Set<QemuRun>();
 export const liveRuns = (): number => [...live].filter((r) => r.running).length;
+
+/** Process groups of every QEMU this process started (QEMU leads it; its socats join it). */
+const startedGroups = new Set<number>();
+
+/** Processes still alive in any group this process started: QEMU or socat left behind. */
+export function leftoverProcesses(): string[] {
+  const out: string[] = [];
+  for (const pid of fs.readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
+    try {
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+      // Fields after the ")" of the command name: state ppid pgrp ...
+      const [state, , pgrp] = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      if (state === "Z" || !startedGroups.has(Number(pgrp))) continue;
+      out.push(`${pid} ${fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").replace(/\0/g, " ").trim()}`);
+    } catch {
+      // Ended while we looked.
+    }
+  }
+  return out;
+}
 
 export function qemuArgs(opts: QemuOptions, dir: string): string[] {
   const restrict = opts.restrict ?? true;
@@ -167,6 +189,7 @@ export async function startQemu(opts: QemuOptions): Promise<QemuRun> {
     fs.rmSync(dir, { recursive: true, force: true });
     throw new Error(`${(e as Error).message}${stderr ? `; QEMU said: ${stderr.trim().split("\n").pop()}` : ""}`);
   }
+  startedGroups.add(child.pid!);
   const run = new QemuRun(dir, child, qmp, path.join(dir, "serial.log"), opts.firmware, startedAt, opts.timeoutMs ?? 120_000);
   live.add(run);
   child.once("exit", () => live.delete(run));

@@ -1,0 +1,60 @@
+// Shared set-up for the QEMU boot tests: the test OS and fixture stack (built once per file),
+// a report folder per test (screenshots + serial log, kept under .cache/boot-report/), and the
+// after-suite check that no QEMU or socat this file started is still running.
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { StackConfig } from "../../config/schema";
+import { cacheDir, REPO_ROOT } from "../../local/paths";
+import { leftoverProcesses, liveRuns } from "../../local/qemu/rig";
+import { bootSession, SessionOptions, SessionContext, SessionResult } from "../../local/session";
+import { loadFixtureStack } from "../../local/stack";
+import { ensureTestOs, TestOs } from "../../local/testos";
+
+export const FIXTURE = path.join(REPO_ROOT, "test", "fixtures", "boot", "Pulumi.boot.yaml");
+/** Per-test limit: one TCG boot takes 15-45 s here; the slowest scenario waits through 5 retries. */
+export const BOOT_TEST_TIMEOUT_MS = 240_000;
+
+let testOs: TestOs | undefined;
+
+export async function fixtureStack(): Promise<StackConfig> {
+  testOs ??= await ensureTestOs({ log: (l) => process.stdout.write(`${l}\n`) });
+  return loadFixtureStack(FIXTURE, testOs);
+}
+
+export function reportDir(name: string): string {
+  const dir = path.join(cacheDir(), "boot-report", name);
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+/** A boot with the fixture stack; progress goes to a log kept with the report. */
+export async function boot(name: string, opts: Omit<SessionOptions, "stack" | "reportDir"> & { stack?: StackConfig }, drive: (ctx: SessionContext) => Promise<void | "stop">): Promise<SessionResult> {
+  const dir = reportDir(name);
+  const lines: string[] = [];
+  const t0 = Date.now();
+  const log = (l: string) => lines.push(`[${((Date.now() - t0) / 1000).toFixed(1)}s] ${l}`);
+  try {
+    return await bootSession({ ...opts, stack: opts.stack ?? (await fixtureStack()), reportDir: dir, log }, drive);
+  } finally {
+    fs.writeFileSync(path.join(dir, "progress.log"), lines.join("\n") + "\n");
+  }
+}
+
+/** Registers the after-suite check: nothing this file started may outlive it. */
+export function expectNothingLeftBehind(): void {
+  afterAll(() => {
+    expect(liveRuns()).toBe(0);
+    expect(leftoverProcesses()).toEqual([]);
+  });
+}
+
+/** The menu/prompt answers an operator gives for QEMU's network. */
+export const OPERATOR_ANSWERS = { ip: "10.0.2.15", netmask: "255.255.255.0", gateway: "10.0.2.2", dns: "10.0.2.3" };
+
+export async function typeNetwork(op: SessionContext["op"], answers = OPERATOR_ANSWERS, timeoutMs = 60_000): Promise<void> {
+  await op.answer(/IP address:/, answers.ip, { timeoutMs });
+  await op.answer(/Netmask:/, answers.netmask);
+  await op.answer(/Gateway:/, answers.gateway);
+  await op.answer(/DNS server:/, answers.dns);
+}
