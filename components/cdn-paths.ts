@@ -2,11 +2,19 @@
 // by the Origin component and the policy pack, so the two cannot disagree.
 // Keys come from origin/layout.ts (`keys`); images/ from components/site-content.ts.
 
-/** Boot scripts: short-lived in caches, and the only paths plain HTTP may ever reach. */
+/** Boot scripts: short-lived in caches. */
 export const SCRIPT_PATH_PATTERNS = ["sites/*", "generic/*"] as const;
 
 /** Content-addressed objects (`artifacts/<sha256>/<name>`, `images/<site>/<sha256>.iso`). */
 export const IMMUTABLE_PATH_PATTERNS = ["artifacts/*", "images/*"] as const;
+
+/**
+ * What iPXE itself fetches: scripts and artefacts. When a stack explicitly allows plain HTTP
+ * (for an iPXE build without HTTPS), these are the only paths that may serve it: such an iPXE
+ * could not follow a redirect to HTTPS for the kernel either. Images (downloaded by people) and
+ * everything else stay HTTPS-only.
+ */
+export const PLAIN_HTTP_PATH_PATTERNS = ["sites/*", "generic/*", "artifacts/*"] as const;
 
 /**
  * CDN cache lifetimes in seconds. Scripts: origin/layout.ts sends `max-age=30`; the CDN honours
@@ -22,6 +30,6 @@ export const CACHE_TTL = {
  * TLS 1.3-only policy would lock every machine out (docs/cloud.md, "TLS and iPXE"). */
 export const MINIMUM_TLS_POLICY = "TLSv1.2_2021";
 
-export function isScriptPath(pattern: string): boolean {
-  return (SCRIPT_PATH_PATTERNS as readonly string[]).includes(pattern);
+export function mayServePlainHttp(pattern: string): boolean {
+  return (PLAIN_HTTP_PATH_PATTERNS as readonly string[]).includes(pattern);
 }

@@ -4,7 +4,7 @@
 import * as aws from "@pulumi/aws";
 import * as cloudflare from "@pulumi/cloudflare";
 import * as pulumi from "@pulumi/pulumi";
-import { CACHE_TTL, IMMUTABLE_PATH_PATTERNS, MINIMUM_TLS_POLICY, SCRIPT_PATH_PATTERNS } from "./cdn-paths";
+import { CACHE_TTL, IMMUTABLE_PATH_PATTERNS, mayServePlainHttp, MINIMUM_TLS_POLICY, SCRIPT_PATH_PATTERNS } from "./cdn-paths";
 import { createDnsValidatedCertificate } from "./certificate";
 import { createPrivateBucket } from "./private-bucket";
 
@@ -127,7 +127,7 @@ export class Origin extends pulumi.ComponentResource {
       logDeps.push(logs.ownership, logs.publicAccessBlock);
     }
 
-    const scriptViewerPolicy = args.allowHttpScripts ? "allow-all" : "redirect-to-https";
+    const viewerPolicy = (pathPattern: string) => (args.allowHttpScripts && mayServePlainHttp(pathPattern) ? "allow-all" : "redirect-to-https");
     const behaviour = (cachePolicyId: pulumi.Input<string>, viewerProtocolPolicy: string) => ({
       targetOriginId: ORIGIN_ID,
       allowedMethods: READ_METHODS,
@@ -150,8 +150,8 @@ export class Origin extends pulumi.ComponentResource {
         // Everything not matched below (manifest.json, unknown paths): script-like, HTTPS only.
         defaultCacheBehavior: behaviour(scriptCache.id, "redirect-to-https"),
         orderedCacheBehaviors: [
-          ...SCRIPT_PATH_PATTERNS.map((pathPattern) => ({ pathPattern, ...behaviour(scriptCache.id, scriptViewerPolicy) })),
-          ...IMMUTABLE_PATH_PATTERNS.map((pathPattern) => ({ pathPattern, ...behaviour(immutableCache.id, "redirect-to-https") })),
+          ...SCRIPT_PATH_PATTERNS.map((pathPattern) => ({ pathPattern, ...behaviour(scriptCache.id, viewerPolicy(pathPattern)) })),
+          ...IMMUTABLE_PATH_PATTERNS.map((pathPattern) => ({ pathPattern, ...behaviour(immutableCache.id, viewerPolicy(pathPattern)) })),
         ],
         viewerCertificate: {
           acmCertificateArn: cert.validation.certificateArn,

@@ -4,7 +4,7 @@
 // because constructing a PolicyPack starts a server; the tests call validateResource directly.
 import * as aws from "@pulumi/aws";
 import { ReportViolation, ResourceValidationPolicy, validateResourceOfType } from "@pulumi/policy";
-import { isScriptPath } from "../components/cdn-paths";
+import { mayServePlainHttp } from "../components/cdn-paths";
 
 const PUBLIC_ACLS = ["public-read", "public-read-write", "authenticated-read"];
 const isPublicAcl = (acl: unknown): boolean => typeof acl === "string" && PUBLIC_ACLS.includes(acl);
@@ -97,18 +97,18 @@ export const cloudFrontOriginAccessControl: ResourceValidationPolicy = {
   }),
 };
 
-export const cloudFrontHttpOnlyOnScripts: ResourceValidationPolicy = {
-  name: "cloudfront-http-only-on-script-paths",
-  description: "Viewer protocol allow-all (plain HTTP) is allowed only on the boot-script paths (sites/*, generic/*); everything else must be HTTPS.",
+export const cloudFrontHttpOnlyOnBootPaths: ResourceValidationPolicy = {
+  name: "cloudfront-http-only-on-boot-paths",
+  description: "Viewer protocol allow-all (plain HTTP) is allowed only on what iPXE fetches (sites/*, generic/*, artifacts/*); images and everything else must be HTTPS.",
   enforcementLevel: "mandatory",
   validateResource: validateResourceOfType(aws.cloudfront.Distribution, (distribution, _args, report) => {
     const policy = (b: { viewerProtocolPolicy?: unknown } | undefined) => b?.viewerProtocolPolicy;
     if (policy(distribution.defaultCacheBehavior) === "allow-all") {
-      report("the default cache behaviour allows plain HTTP; use redirect-to-https (plain HTTP only on sites/* and generic/* when the stack allows it)");
+      report("the default cache behaviour allows plain HTTP; use redirect-to-https (plain HTTP only on sites/*, generic/* and artifacts/* when the stack allows it)");
     }
     for (const b of (distribution.orderedCacheBehaviors ?? []) as Array<{ pathPattern?: string; viewerProtocolPolicy?: string }>) {
-      if (b.viewerProtocolPolicy === "allow-all" && !isScriptPath(b.pathPattern ?? "")) {
-        report(`cache behaviour ${b.pathPattern} allows plain HTTP; only sites/* and generic/* may, everything else must be redirect-to-https or https-only`);
+      if (b.viewerProtocolPolicy === "allow-all" && !mayServePlainHttp(b.pathPattern ?? "")) {
+        report(`cache behaviour ${b.pathPattern} allows plain HTTP; only sites/*, generic/* and artifacts/* may, everything else must be redirect-to-https or https-only`);
       }
     }
   }),
@@ -131,6 +131,6 @@ export const policies: ResourceValidationPolicy[] = [
   publicAccessBlockAllOn,
   noPublicBucketPolicy,
   cloudFrontOriginAccessControl,
-  cloudFrontHttpOnlyOnScripts,
+  cloudFrontHttpOnlyOnBootPaths,
   cloudFrontTlsForIpxe,
 ];

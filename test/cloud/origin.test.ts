@@ -242,14 +242,14 @@ describe("variants", () => {
     expect(byType(records, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock")).toHaveLength(1);
   });
 
-  test("http allowed: plain HTTP on script paths only; artefacts, images and the rest stay HTTPS", async () => {
+  test("http allowed: plain HTTP only on what iPXE fetches (scripts, artefacts); images and the rest stay HTTPS", async () => {
     const { records, outputs } = await build(variant({ transport: "http", allowInsecureHttp: true }));
     const d = distribution(records);
     expect(d.defaultCacheBehavior.viewerProtocolPolicy).toBe("redirect-to-https");
     expect(behaviours(records).map((b) => [b.pathPattern, b.viewerProtocolPolicy])).toEqual([
       ["sites/*", "allow-all"],
       ["generic/*", "allow-all"],
-      ["artifacts/*", "redirect-to-https"],
+      ["artifacts/*", "allow-all"],
       ["images/*", "redirect-to-https"],
     ]);
     expect(d.viewerCertificate.minimumProtocolVersion).toBe("TLSv1.2_2021");

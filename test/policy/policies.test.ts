@@ -1,6 +1,6 @@
 // The policy pack's rules, called directly: each refuses what it is for and accepts the safe form.
 import {
-  cloudFrontHttpOnlyOnScripts,
+  cloudFrontHttpOnlyOnBootPaths,
   cloudFrontOriginAccessControl,
   cloudFrontTlsForIpxe,
   noPublicBucketAcl,
@@ -87,19 +87,19 @@ describe("CloudFront origins", () => {
 });
 
 describe("viewer protocol and TLS", () => {
-  test("allow-all on script paths is accepted", async () => {
-    const d = distribution({ orderedCacheBehaviors: [behaviour("sites/*", "allow-all"), behaviour("generic/*", "allow-all"), behaviour("artifacts/*", "redirect-to-https")] });
-    expect(await check([cloudFrontHttpOnlyOnScripts], DIST, d)).toEqual([]);
+  test("allow-all on what iPXE fetches (scripts, artefacts) is accepted", async () => {
+    const d = distribution({ orderedCacheBehaviors: [behaviour("sites/*", "allow-all"), behaviour("generic/*", "allow-all"), behaviour("artifacts/*", "allow-all")] });
+    expect(await check([cloudFrontHttpOnlyOnBootPaths], DIST, d)).toEqual([]);
   });
 
-  test("allow-all on artefacts, images or the default behaviour is refused", async () => {
+  test("allow-all on images, other paths or the default behaviour is refused", async () => {
     const d = distribution({
       defaultCacheBehavior: { viewerProtocolPolicy: "allow-all", targetOriginId: "s3" },
-      orderedCacheBehaviors: [behaviour("sites/*", "allow-all"), behaviour("artifacts/*", "allow-all"), behaviour("images/*", "allow-all")],
+      orderedCacheBehaviors: [behaviour("sites/*", "allow-all"), behaviour("manifest.json", "allow-all"), behaviour("images/*", "allow-all")],
     });
-    expect(await messages([cloudFrontHttpOnlyOnScripts], DIST, d)).toEqual([
+    expect(await messages([cloudFrontHttpOnlyOnBootPaths], DIST, d)).toEqual([
       expect.stringContaining("default cache behaviour allows plain HTTP"),
-      expect.stringContaining("cache behaviour artifacts/* allows plain HTTP"),
+      expect.stringContaining("cache behaviour manifest.json allows plain HTTP"),
       expect.stringContaining("cache behaviour images/* allows plain HTTP"),
     ]);
   });
