@@ -7,6 +7,7 @@ import { UsageError } from "./usage-error";
 import { registerValidate } from "./commands/validate";
 import { registerRender } from "./commands/render";
 import { registerIso } from "./commands/iso";
+import { registerServe } from "./commands/serve";
 
 export function buildProgram(): Command {
   const program = new Command("boot-stack")
@@ -16,6 +17,7 @@ export function buildProgram(): Command {
   registerValidate(program);
   registerRender(program);
   registerIso(program);
+  registerServe(program);
   return program;
 }
 

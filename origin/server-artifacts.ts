@@ -3,8 +3,11 @@
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 
-/** Turns a configured artefact into a local file path (downloading it first if it is a URL). */
-export type ArtifactResolver = (name: string, source: string, sha256: string) => Promise<string> | string;
+/**
+ * Turns a configured artefact into a local file path (downloading it first if it is a URL), or
+ * undefined when it is deliberately not available here (it is then answered with 404).
+ */
+export type ArtifactResolver = (name: string, source: string, sha256: string) => Promise<string | undefined> | string | undefined;
 
 export interface VerifiedFile {
   path: string;

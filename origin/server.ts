@@ -39,6 +39,7 @@ export class OriginServer {
   private readonly verified = new VerifiedFiles();
   private server?: http.Server;
   private listeningPort = 0;
+  private unavailableKeys: string[] = [];
 
   private constructor(private readonly opts: OriginServerOptions) {}
 
@@ -77,6 +78,7 @@ export class OriginServer {
    */
   async setLayout(objects: OriginObject[]): Promise<void> {
     const next = new Map<string, Entry>();
+    const unavailable: string[] = [];
     for (const object of objects) {
       if (next.has(object.key)) throw new Error(`origin layout lists ${object.key} twice`);
       if (object.content.kind === "inline") {
@@ -86,9 +88,19 @@ export class OriginServer {
       const { name, source } = object.content;
       if (!this.opts.resolveArtifact) throw new Error(`origin layout has artefact ${name} but the server was given no resolveArtifact`);
       const file = await this.opts.resolveArtifact(name, source, object.sha256);
+      if (file === undefined) {
+        unavailable.push(object.key);
+        continue;
+      }
       next.set(object.key, { object, file: await this.verified.verify(name, file, object.sha256) });
     }
     this.entries = next;
+    this.unavailableKeys = unavailable;
+  }
+
+  /** Artefact keys of the layout that the resolver had no file for (answered with 404). */
+  unavailable(): string[] {
+    return [...this.unavailableKeys];
   }
 
   /** Starts listening (again, on the same port after `down()`). */

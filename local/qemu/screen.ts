@@ -24,7 +24,8 @@ export function decodeVgaText(mem: Buffer): string[] {
 /** Serial text as a reader sees it: escapes and carriage returns gone, lines kept. */
 export function stripAnsi(text: string): string {
   return text
-    .replace(/\x1b\[[0-9;?]*[ -\/]*[@-~]/g, "") // CSI sequences (cursor moves, colours)
+    .replace(/\x1b\[[0-9;]*[Hf]/g, "\n") // cursor placement: a new screen line
+    .replace(/\x1b\[[0-9;?]*[ -\/]*[@-~]/g, "") // other CSI sequences (colours, erase)
     .replace(/\x1b[()][A-Za-z0-9]/g, "") // charset selection
     .replace(/\x1b[@-Z\\-_]/g, "")
     .replace(/\r(?!\n)/g, "\n")

@@ -255,3 +255,11 @@ describe("life cycle", () => {
     expect(s.host).toBe("127.0.0.1");
   });
 });
+
+test("an artefact the resolver has no file for is listed as unavailable and answered 404", async () => {
+  const s = await OriginServer.start({ objects: layout(), resolveArtifact: () => undefined, logger: (e) => logs.push(e) });
+  server = s;
+  expect(s.unavailable()).toEqual([`artifacts/${blobSha}/kernel`]);
+  expect((await request(`${s.url}/artifacts/${blobSha}/kernel`)).status).toBe(404);
+  expect((await request(`${s.url}/sites/ams1/stage2.ipxe`)).status).toBe(200);
+});

@@ -1,0 +1,96 @@
+// `boot-stack serve` as a user runs it: a real process, a real socket, Ctrl-C to stop.
+import { ChildProcess, spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as http from "node:http";
+import * as os from "node:os";
+import * as path from "node:path";
+import { createHash } from "node:crypto";
+
+const REPO = path.resolve(__dirname, "..", "..");
+jest.setTimeout(60_000);
+
+let dir: string;
+let child: ChildProcess | undefined;
+
+function get(url: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    http.get(url, { agent: false }, (res) => {
+      let body = "";
+      res.on("data", (c) => (body += c));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+    }).on("error", reject);
+  });
+}
+
+function startServe(args: string[]): Promise<{ url: string; out: () => string }> {
+  child = spawn(process.execPath, [path.join(REPO, "node_modules", "tsx", "dist", "cli.mjs"), path.join(REPO, "cli", "main.ts"), "serve", ...args], { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
+  let out = "";
+  child.stdout!.on("data", (c) => (out += c));
+  child.stderr!.on("data", (c) => (out += c));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`serve did not start: ${out}`)), 30_000);
+    const check = () => {
+      const m = /on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve({ url: m[1], out: () => out });
+      }
+    };
+    child!.stdout!.on("data", check);
+    child!.on("exit", () => reject(new Error(`serve exited: ${out}`)));
+  });
+}
+
+beforeAll(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), "serve-cli-"));
+  const kernel = Buffer.from("not really a kernel\n");
+  fs.writeFileSync(path.join(dir, "vmlinuz"), kernel);
+  const sha = createHash("sha256").update(kernel).digest("hex");
+  fs.writeFileSync(path.join(dir, "Pulumi.yaml"), "name: serve-test\nruntime: nodejs\n");
+  fs.writeFileSync(
+    path.join(dir, "Pulumi.t.yaml"),
+    `config:
+  boot-stack:origin: { hostname: boot.example.com, cloudflareZoneId: 0123456789abcdef0123456789abcdef }
+  boot-stack:artifacts:
+    k: { source: vmlinuz, sha256: ${sha} }
+    remote: { source: "https://example.invalid/initrd", sha256: "${"1".repeat(64)}" }
+  boot-stack:sites:
+    - name: lab1
+      network: { mode: dhcp }
+      menu:
+        default: k
+        entries: [{ type: linux, id: k, label: Kernel, kernel: k, initrds: [remote] }]
+`,
+  );
+});
+afterEach(() => {
+  if (child && child.exitCode === null) child.kill("SIGKILL");
+  child = undefined;
+});
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+test("serves the layout for QEMU's view, logs requests, warns about uncached URL artefacts, stops on SIGTERM", async () => {
+  const { url, out } = await startServe(["--stack", "t", "--port", "0", "--project-dir", dir]);
+  expect(out()).toContain("scripts point at http://10.0.2.100");
+  expect(out()).toMatch(/warning: artifacts\/1{64}\/remote is a URL artefact not in the cache: answered with 404/);
+  const stage2 = await get(`${url}/sites/lab1/stage2.ipxe?site=lab1&s1=1&mac=52-54-00-12-34-56&via=dhcp`);
+  expect(stage2.status).toBe(200);
+  expect(stage2.body).toContain("http://10.0.2.100/artifacts/");
+  expect((await get(`${url}/artifacts/${"1".repeat(64)}/remote`)).status).toBe(404);
+  await new Promise((r) => setTimeout(r, 100));
+  expect(out()).toMatch(/GET \/sites\/lab1\/stage2\.ipxe 200 \d+B \d+ms site=lab1 s1=1 mac=52-54-00-12-34-56 via=dhcp/);
+  const exited = new Promise<number | null>((r) => child!.once("exit", (code) => r(code)));
+  child!.kill("SIGTERM");
+  expect(await exited).toBe(0);
+  expect(out()).toContain("SIGTERM: closing");
+  await expect(get(`${url}/manifest.json`)).rejects.toMatchObject({ code: "ECONNREFUSED" });
+});
+
+test("a bad port is a usage error (exit 2) naming the flag", async () => {
+  const r = spawn(process.execPath, [path.join(REPO, "node_modules", "tsx", "dist", "cli.mjs"), path.join(REPO, "cli", "main.ts"), "serve", "--stack", "t", "--port", "http", "--project-dir", dir], { stdio: ["ignore", "pipe", "pipe"] });
+  let err = "";
+  r.stderr.on("data", (c) => (err += c));
+  const code = await new Promise((res) => r.on("exit", res));
+  expect(code).toBe(2);
+  expect(err).toContain('--port "http": expected a TCP port number 0-65535');
+});
