@@ -16,6 +16,8 @@ import { lastLine, run } from "./tools";
 
 export const HEADERS_DIR = path.resolve(__dirname, "..", "config", "local");
 export const SOURCE_ENV = "BOOT_STACK_IPXE_SRC";
+/** A mirror of upstream's git repository to fetch from instead (e.g. an internal Git server). */
+export const GIT_URL_ENV = "BOOT_STACK_IPXE_GIT_URL";
 
 /** make targets per platform, relative to the tree's src/. */
 export const TARGETS: Record<Platform, string> = { bios: "bin/ipxe.lkrn", uefi: "bin-x86_64-efi/ipxe.efi" };
@@ -89,18 +91,18 @@ export function checkSourceTree(dir: string, field: string): string {
 }
 
 /** Fetches upstream at the pinned commit into the cache (only when no source tree is given). */
-async function cloneUpstream(cacheDir: string, commit: string, onProgress: (m: string) => void): Promise<string> {
+async function cloneUpstream(cacheDir: string, commit: string, url: string, onProgress: (m: string) => void): Promise<string> {
   const dest = path.join(cacheDir, "ipxe", "src", commit);
   if (fs.existsSync(path.join(dest, "src", "Makefile"))) return dest;
   const tmp = `${dest}.tmp-${process.pid}`;
   fs.rmSync(tmp, { recursive: true, force: true });
   fs.mkdirSync(tmp, { recursive: true });
-  onProgress(`fetching iPXE ${commit.slice(0, 12)} from ${IPXE_UPSTREAM_URL}`);
+  onProgress(`fetching iPXE ${commit.slice(0, 12)} from ${url}`);
   const hint = `set ${SOURCE_ENV} or ipxe.sourceDir to a local iPXE source tree, or use --mode prebuilt`;
   try {
-    for (const args of [["init", "-q"], ["fetch", "-q", "--depth", "1", IPXE_UPSTREAM_URL, commit], ["-c", "advice.detachedHead=false", "checkout", "-q", "FETCH_HEAD"]]) {
+    for (const args of [["init", "-q"], ["fetch", "-q", "--depth", "1", url, commit], ["-c", "advice.detachedHead=false", "checkout", "-q", "FETCH_HEAD"]]) {
       const r = await run("git", args, { cwd: tmp, timeoutMs: 300_000 });
-      if (r.code !== 0) throw new ImageBuildError(`could not fetch iPXE ${commit.slice(0, 12)} from ${IPXE_UPSTREAM_URL} (${lastLine(r.stderr) || `git ${args[0]} exit ${r.code}`}): ${hint}`);
+      if (r.code !== 0) throw new ImageBuildError(`could not fetch iPXE ${commit.slice(0, 12)} from ${url} (${lastLine(r.stderr) || `git ${args[0]} exit ${r.code}`}): ${hint}`);
     }
     fs.renameSync(tmp, dest);
     return dest;
@@ -163,8 +165,9 @@ export async function compileIpxe(opts: CompileOptions): Promise<CompiledIpxe> {
     }
     if (!found) progress(`warning: cannot tell which commit ${root} is at (no COMMIT file or .git); assuming the pinned ${pinned.slice(0, 12)}`);
   } else {
-    root = await cloneUpstream(opts.cacheDir, pinned, progress);
-    source = `git:${IPXE_UPSTREAM_URL}`;
+    const url = process.env[GIT_URL_ENV] || IPXE_UPSTREAM_URL;
+    root = await cloneUpstream(opts.cacheDir, pinned, url, progress);
+    source = `git:${url}`;
   }
 
   const headers = readHeaders();
@@ -193,6 +196,7 @@ export async function compileIpxe(opts: CompileOptions): Promise<CompiledIpxe> {
       fs.mkdirSync(tree, { recursive: true });
       const cp = await run("cp", ["-a", path.join(root, "src"), src], { timeoutMs: 300_000 });
       if (cp.code !== 0) throw new ImageBuildError(`could not copy ${root}/src into the build cache: ${lastLine(cp.stderr)}`);
+      fs.mkdirSync(path.join(src, "config", "local"), { recursive: true });
       for (const h of headers) fs.writeFileSync(path.join(src, "config", "local", h.name), h.text);
       fs.mkdirSync(path.join(tree, "trust"));
       for (const t of trust) fs.writeFileSync(path.join(tree, "trust", t.name), t.text);
