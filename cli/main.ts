@@ -8,6 +8,7 @@ import { registerValidate } from "./commands/validate";
 import { registerRender } from "./commands/render";
 import { registerIso } from "./commands/iso";
 import { registerServe } from "./commands/serve";
+import { registerDemo } from "./commands/demo";
 
 export function buildProgram(): Command {
   const program = new Command("boot-stack")
@@ -18,6 +19,7 @@ export function buildProgram(): Command {
   registerRender(program);
   registerIso(program);
   registerServe(program);
+  registerDemo(program);
   return program;
 }
 

@@ -24,8 +24,10 @@ export interface SessionOptions {
   stack: StackConfig;
   site: string;
   firmware: Firmware;
-  /** QEMU's DHCP answers when false (default true: nothing answers but the forwarded origin). */
+  /** slirp's restrict (default true: the guest reaches nothing but the forwarded origin). */
   restrict?: boolean;
+  /** Drop the guest's DHCP requests: QEMU's own DHCP server answers otherwise, restricted or not. */
+  noDhcp?: boolean;
   mac?: string;
   /** Screenshots and the serial log are kept here (default: a temp folder, removed afterwards). */
   reportDir?: string;
@@ -112,12 +114,13 @@ async function runSession(opts: SessionOptions, drive: (ctx: SessionContext) => 
       httpPort: origin.port,
       httpsPort: httpsOrigin?.port,
       restrict: opts.restrict,
+      noDhcp: opts.noDhcp,
       mac: opts.mac,
       timeoutMs: opts.timeoutMs ?? 150_000,
       log,
     });
     const started = run;
-    log(`qemu: started (${opts.firmware}${opts.restrict === false ? ", QEMU DHCP on" : ", restrict=on"}), work folder ${run.dir}`);
+    log(`qemu: started (${opts.firmware}, restrict=${opts.restrict === false ? "off" : "on"}, ${opts.noDhcp ? "DHCP requests dropped" : "QEMU's DHCP answers"}), work folder ${run.dir}`);
     markerPoll = setInterval(() => {
       if (timings.kernelMarker === undefined && started.serial().includes(MARKERS.booted)) timings.kernelMarker = Date.now() - started.startedAt;
     }, 100);

@@ -14,6 +14,8 @@ export const QEMU_NET = {
   dns: "10.0.2.3",
   /** The first address QEMU's DHCP hands out; also what the operator types in the demo. */
   guest: "10.0.2.15",
+  /** What the demo's prompt sites pre-fill (the operator replaces it with `guest`). */
+  prefill: "10.0.2.50",
   origin: "10.0.2.100",
 } as const;
 
@@ -59,7 +61,8 @@ export function demoStack(file: string, os: TestOs): { config: StackConfig; note
     };
     set("subnet", QEMU_NET.subnet);
     set("gateway", QEMU_NET.gateway);
-    set("address", QEMU_NET.guest);
+    // Prompt sites pre-fill a different address, so the demo's typing shows on screen.
+    set("address", net.mode === "static" ? QEMU_NET.guest : QEMU_NET.prefill);
     set("dns", [QEMU_NET.dns]);
     if (net.vlan !== undefined) {
       delete net.vlan;

@@ -107,7 +107,7 @@ export class Operator {
     await this.waitFor(prompt, { timeoutMs: opts.timeoutMs, where: "last" });
     if (!opts.keepPrefill) await this.clearField();
     await this.type(value);
-    this.log(`operator: typed "${value}"`);
+    this.log(opts.keepPrefill && value === "" ? "operator: kept the pre-filled value" : `operator: typed "${value}"${opts.keepPrefill ? " after the pre-filled value" : ""}`);
     await this.screenshot(`typed-${slug(String(prompt))}`);
     await this.press("ret");
   }

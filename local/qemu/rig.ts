@@ -7,6 +7,7 @@ import { ChildProcess, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { DhcpBlock, startDhcpBlock } from "./dhcp-block";
 import { Qmp } from "./qmp";
 
 export type Firmware = "bios" | "uefi";
@@ -25,8 +26,13 @@ export interface QemuOptions {
   httpPort: number;
   /** Loopback port that the guest's https://10.0.2.100 reaches, if any. */
   httpsPort?: number;
-  /** false lets QEMU's own DHCP and gateway answer (still no route beyond loopback forwards). */
+  /** false turns slirp's restriction off (the guest could then reach the host's outside world). */
   restrict?: boolean;
+  /**
+   * QEMU's user network answers DHCP even with restrict=on; true drops the guest's DHCP
+   * requests on the way (see dhcp-block.ts), for "no DHCP at this site" scenarios.
+   */
+  noDhcp?: boolean;
   /** NIC MAC (default QEMU's 52:54:00:12:34:56). */
   mac?: string;
   memoryMb?: number;
@@ -51,6 +57,8 @@ export class QemuRun {
     readonly firmware: Firmware,
     readonly startedAt: number,
     timeoutMs: number,
+    /** Set when DHCP is blocked: closed with the run; its count shows DHCP was tried. */
+    readonly dhcpBlock?: DhcpBlock,
   ) {
     this.exited = new Promise((resolve) => {
       if (child.exitCode !== null) resolve(child.exitCode);
@@ -103,6 +111,7 @@ export class QemuRun {
       }
     }
     this.qmp.close();
+    await this.dhcpBlock?.close();
     if (!keepDir) fs.rmSync(this.dir, { recursive: true, force: true });
   }
 }
@@ -110,6 +119,11 @@ export class QemuRun {
 /** Runs started and not yet killed: a test's afterAll can check that none is left. */
 const live = new Set<QemuRun>();
 export const liveRuns = (): number => [...live].filter((r) => r.running).length;
+
+/** Stops every run of this process (e.g. on Ctrl-C in the demo). */
+export async function killAllRuns(): Promise<void> {
+  await Promise.all([...live].map((r) => r.kill()));
+}
 
 /** Process groups of every QEMU this process started (QEMU leads it; its socats join it). */
 const startedGroups = new Set<number>();
@@ -131,7 +145,7 @@ export function leftoverProcesses(): string[] {
   return out;
 }
 
-export function qemuArgs(opts: QemuOptions, dir: string): string[] {
+export function qemuArgs(opts: QemuOptions, dir: string, extra: string[] = []): string[] {
   const restrict = opts.restrict ?? true;
   const fwd = (port: number, guestPort: number) => `guestfwd=tcp:${GUEST_ORIGIN_IP}:${guestPort}-cmd:socat STDIO TCP:127.0.0.1:${port}`;
   const netdev = ["user", "id=n0", `restrict=${restrict ? "on" : "off"}`, fwd(opts.httpPort, 80), ...(opts.httpsPort ? [fwd(opts.httpsPort, 443)] : [])].join(",");
@@ -148,6 +162,7 @@ export function qemuArgs(opts: QemuOptions, dir: string): string[] {
     "-netdev", netdev,
     // romfile= keeps the NIC's own PXE ROM from taking over the boot.
     "-device", `e1000,netdev=n0,romfile=${opts.mac ? `,mac=${opts.mac}` : ""}`,
+    ...extra,
   ];
   if (opts.firmware === "uefi") {
     args.push("-drive", `if=pflash,format=raw,unit=0,readonly=on,file=${OVMF_CODE}`);
@@ -164,11 +179,14 @@ export async function startQemu(opts: QemuOptions): Promise<QemuRun> {
     if (!fs.existsSync(OVMF_CODE)) throw new Error(`${OVMF_CODE} is missing: install the ovmf package (scripts/setup.sh does)`);
     fs.copyFileSync(OVMF_VARS, path.join(dir, "OVMF_VARS.fd"));
   }
-  const args = qemuArgs(opts, dir);
+  const block = opts.noDhcp ? await startDhcpBlock() : undefined;
+  const args = qemuArgs(opts, dir, block?.args("n0"));
   opts.log?.(`qemu: qemu-system-x86_64 ${args.join(" ")}`);
   const startedAt = Date.now();
   // Own process group, so a kill also ends the socat processes QEMU spawned for guestfwd.
-  const child = spawn("qemu-system-x86_64", args, { cwd: dir, stdio: ["ignore", "ignore", "pipe"], detached: true });
+  // Wrapped in timeout(1): QEMU ends even if this process is killed before it can clean up.
+  const limitS = Math.ceil((opts.timeoutMs ?? 120_000) / 1000) + 15;
+  const child = spawn("timeout", ["--kill-after=5", String(limitS), "qemu-system-x86_64", ...args], { cwd: dir, stdio: ["ignore", "ignore", "pipe"], detached: true });
   let stderr = "";
   child.stderr!.on("data", (c: Buffer) => (stderr = (stderr + c.toString()).slice(-4000)));
   const spawnError = new Promise<Error>((resolve) => child.once("error", resolve));
@@ -187,10 +205,11 @@ export async function startQemu(opts: QemuOptions): Promise<QemuRun> {
       /* gone */
     }
     fs.rmSync(dir, { recursive: true, force: true });
+    await block?.close();
     throw new Error(`${(e as Error).message}${stderr ? `; QEMU said: ${stderr.trim().split("\n").pop()}` : ""}`);
   }
   startedGroups.add(child.pid!);
-  const run = new QemuRun(dir, child, qmp, path.join(dir, "serial.log"), opts.firmware, startedAt, opts.timeoutMs ?? 120_000);
+  const run = new QemuRun(dir, child, qmp, path.join(dir, "serial.log"), opts.firmware, startedAt, opts.timeoutMs ?? 120_000, block);
   live.add(run);
   child.once("exit", () => live.delete(run));
   return run;
