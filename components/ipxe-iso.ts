@@ -14,7 +14,7 @@ import { sha256 } from "../ipxe/build/hash";
 import { isoFileName } from "../ipxe/build/index";
 import { IMAGE_LAYOUT_VERSION } from "../ipxe/build/plan";
 import { IPXE_PINNED_COMMIT } from "../ipxe/build/pin";
-import { REPO_ROOT } from "../local/paths";
+import { REPO_ROOT } from "../ipxe/build/cache";
 
 /** The command line is fixed: every value reaches the builder through `environment`. */
 export const BUILD_COMMAND = "node_modules/.bin/tsx ipxe/build/cli-entry.ts";

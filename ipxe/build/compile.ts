@@ -11,6 +11,7 @@ import { Platform } from "../../config/schema";
 import { ImageBuildError } from "./errors";
 import { sha256 } from "./hash";
 import { withLock } from "./lock";
+import { DEFAULT_SOURCE_DATE_EPOCH } from "./plan";
 import { IPXE_PINNED_COMMIT, IPXE_UPSTREAM_URL } from "./pin";
 import { lastLine, run } from "./tools";
 
@@ -218,7 +219,7 @@ export async function compileIpxe(opts: CompileOptions): Promise<CompiledIpxe> {
     const ticker = setInterval(() => progress(`compiling iPXE: ${what}, ${countObjects(src)} objects, ${Math.round((Date.now() - started) / 1000)} s`), 15_000);
     let r;
     try {
-      r = await run("make", args, { cwd: src, timeoutMs: 60 * 60_000, env: { ...process.env, SOURCE_DATE_EPOCH: process.env.SOURCE_DATE_EPOCH ?? "1735689600" } });
+      r = await run("make", args, { cwd: src, timeoutMs: 60 * 60_000, env: { ...process.env, SOURCE_DATE_EPOCH: process.env.SOURCE_DATE_EPOCH || String(DEFAULT_SOURCE_DATE_EPOCH) } });
     } finally {
       clearInterval(ticker);
     }

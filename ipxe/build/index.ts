@@ -3,7 +3,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { NAME, Platform, PLATFORMS } from "../../config/schema";
-import { cacheDir as defaultCacheDir } from "../../local/paths";
+import { defaultCacheDir } from "./cache";
 import { BuildMode, resolveBinaries } from "./binaries";
 import { compatibilityProblems } from "./compat";
 import { ImageBuildError } from "./errors";

@@ -1,0 +1,9 @@
+// Where the builder keeps what it fetches and compiles: `.cache/` in the repo root (gitignored),
+// or BOOT_STACK_CACHE (the same rule as local/paths.ts, kept here so ipxe/ imports nothing downstream).
+import * as path from "node:path";
+
+export const REPO_ROOT = path.resolve(__dirname, "..", "..");
+
+export function defaultCacheDir(): string {
+  return process.env.BOOT_STACK_CACHE ? path.resolve(process.env.BOOT_STACK_CACHE) : path.join(REPO_ROOT, ".cache");
+}
