@@ -94,6 +94,10 @@ export async function buildSiteImage(opts: BuildSiteImageOptions): Promise<SiteI
   });
   const embedded = bins.provenance.embedded;
   const probes = platforms.map((p) => bins[p]!);
+  for (const p of probes) {
+    const lacks = p.missingCommands.length ? `lacks ${p.missingCommands.join(", ")}` : "has every command scripts may use";
+    progress(`${p.platform} iPXE ${p.version ?? "(version unknown)"}: HTTPS ${p.https === true ? "yes" : p.https === false ? "no" : "unknown"}, ${lacks}`);
+  }
   const problems = compatibilityProblems({ probes, stage1: opts.stage1, requireHttps: opts.requireHttps ?? /^set bs_base https:\/\//m.test(opts.stage1), embedded });
   if (problems.length && !opts.allowIncompatible) throw new ImageBuildError(`site ${opts.site}: ${problems[0]}${problems.length > 1 ? ` (and ${problems.length - 1} more)` : ""}`);
   for (const p of problems) progress(`warning (allowed): ${p}`);
