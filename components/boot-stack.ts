@@ -7,6 +7,8 @@ import { SiteConfig, StackConfig } from "../config/schema";
 import { keys, originLayout } from "../origin/layout";
 import { originRefFor } from "../ipxe/render/origin-ref";
 import { cacheDir } from "../local/paths";
+import { REPO_ROOT } from "../ipxe/build/cache";
+import { trustFiles } from "../ipxe/build/trust";
 import { IpxeIso } from "./ipxe-iso";
 import { Origin, OriginArgs } from "./origin";
 import { SiteContent, SiteImage } from "./site-content";
@@ -116,7 +118,8 @@ function ipxeIsoBuilder(config: StackConfig, outDir: string): NonNullable<BootSt
       prebuiltDir: ipxe.prebuiltDir,
       sourceDir: ipxe.sourceDir,
       ref: ipxe.ref,
-      trust: ipxe.trust,
+      trust: ipxe.mode === "compile" ? trustFiles(ipxe, config.origin, REPO_ROOT) : undefined,
+      embed: ipxe.embed,
     });
     return { path: iso.path, sha256: iso.sha256 };
   };

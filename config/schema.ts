@@ -113,7 +113,10 @@ export const ipxeSchema = z.strictObject({
   ref: z.string().regex(/^[0-9a-f]{40}$/, "is not a full git commit id (40 lowercase hex digits)").optional(),
   sourceDir: z.string().optional(),
   prebuiltDir: z.string().optional(),
+  /** CA files for compile mode; unset: Amazon's roots (CloudFront); []: iPXE's default trust. */
   trust: z.array(z.string()).optional(),
+  /** compile mode: embed the stage-1 per site (true), or one generic binary per stack (false). */
+  embed: z.boolean().default(true),
   platforms: z.array(z.enum(PLATFORMS, { error: "must be bios or uefi" })).min(1, "must list at least one platform").default(["bios", "uefi"]),
 });
 

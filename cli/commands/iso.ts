@@ -5,6 +5,7 @@ import { Command } from "commander";
 import { IPXE_MODES, Platform, PLATFORMS } from "../../config/schema";
 import { renderStage1 } from "../../ipxe/render/stage1";
 import { buildSiteImage, BuildMode, ImageBuildError } from "../../ipxe/build";
+import { trustFiles } from "../../ipxe/build/trust";
 import { loadStack, originRef } from "../project";
 import { UsageError } from "../usage-error";
 
@@ -61,8 +62,9 @@ export function registerIso(program: Command): void {
             prebuiltDir: fromProject(ipxe.prebuiltDir),
             sourceDir: fromProject(ipxe.sourceDir),
             ref: ipxe.ref,
-            trust: ipxe.trust?.map((t) => path.resolve(stack.dir, t)),
-            embed: flags.embed,
+            trust: mode === "compile" ? trustFiles(ipxe, stack.config.origin, stack.dir) : undefined,
+            // --no-embed wins over the config; otherwise the stack's ipxe.embed.
+            embed: flags.embed === false ? false : ipxe.embed,
             requireHttps: origin.baseUrl.startsWith("https://"),
             allowIncompatible: flags.allowIncompatible,
             onProgress: (m) => say(`${site.name}: ${m}`),
