@@ -33,7 +33,14 @@ interface Entry {
   file?: VerifiedFile;
 }
 
+/** Servers currently listening in this process: tests check that none outlives them. */
+const listening = new Set<OriginServer>();
+
 export class OriginServer {
+  static listeningCount(): number {
+    return listening.size;
+  }
+
   private entries = new Map<string, Entry>();
   private readonly sockets = new Set<Socket>();
   private readonly verified = new VerifiedFiles();
@@ -121,6 +128,7 @@ export class OriginServer {
     });
     this.server = server;
     this.listeningPort = (server.address() as { port: number }).port;
+    listening.add(this);
   }
 
   /** Stops listening and drops every open connection: clients see "connection refused". */
@@ -128,6 +136,7 @@ export class OriginServer {
     const server = this.server;
     if (!server) return;
     this.server = undefined;
+    listening.delete(this);
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     for (const sock of this.sockets) sock.destroy();
     this.sockets.clear();

@@ -4,6 +4,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { StackConfig } from "../../config/schema";
+import { OriginServer } from "../../origin/server";
 import { cacheDir, REPO_ROOT } from "../../local/paths";
 import { leftoverProcesses, liveRuns } from "../../local/qemu/rig";
 import { bootSession, SessionOptions, SessionContext, SessionResult } from "../../local/session";
@@ -41,11 +42,12 @@ export async function boot(name: string, opts: Omit<SessionOptions, "stack" | "r
   }
 }
 
-/** Registers the after-suite check: nothing this file started may outlive it. */
+/** Registers the after-suite check: no QEMU, socat or origin server this file started may outlive it. */
 export function expectNothingLeftBehind(): void {
   afterAll(() => {
     expect(liveRuns()).toBe(0);
     expect(leftoverProcesses()).toEqual([]);
+    expect(OriginServer.listeningCount()).toBe(0);
   });
 }
 

@@ -14,16 +14,19 @@ let child: ChildProcess | undefined;
 
 function get(url: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    http.get(url, { agent: false }, (res) => {
+    const req = http.get(url, { agent: false }, (res) => {
       let body = "";
       res.on("data", (c) => (body += c));
       res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
-    }).on("error", reject);
+    });
+    req.setTimeout(10_000, () => req.destroy(new Error(`GET ${url}: no answer within 10 s`)));
+    req.on("error", reject);
   });
 }
 
 function startServe(args: string[]): Promise<{ url: string; out: () => string }> {
-  child = spawn(process.execPath, [path.join(REPO, "node_modules", "tsx", "dist", "cli.mjs"), path.join(REPO, "cli", "main.ts"), "serve", ...args], { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
+  // One process (tsx as a loader, not its CLI wrapper), so SIGTERM reaches the server itself.
+  child = spawn(process.execPath, ["--import", "tsx", path.join(REPO, "cli", "main.ts"), "serve", ...args], { cwd: REPO, stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
   child.stdout!.on("data", (c) => (out += c));
   child.stderr!.on("data", (c) => (out += c));
@@ -87,7 +90,7 @@ test("serves the layout for QEMU's view, logs requests, warns about uncached URL
 });
 
 test("a bad port is a usage error (exit 2) naming the flag", async () => {
-  const r = spawn(process.execPath, [path.join(REPO, "node_modules", "tsx", "dist", "cli.mjs"), path.join(REPO, "cli", "main.ts"), "serve", "--stack", "t", "--port", "http", "--project-dir", dir], { stdio: ["ignore", "pipe", "pipe"] });
+  const r = spawn(process.execPath, ["--import", "tsx", path.join(REPO, "cli", "main.ts"), "serve", "--stack", "t", "--port", "http", "--project-dir", dir], { cwd: REPO, stdio: ["ignore", "pipe", "pipe"] });
   let err = "";
   r.stderr.on("data", (c) => (err += c));
   const code = await new Promise((res) => r.on("exit", res));

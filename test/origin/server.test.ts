@@ -57,7 +57,10 @@ beforeAll(() => {
   fs.writeFileSync(blobPath, blob);
   blobSha = sha256Hex(blob);
 });
-afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+afterAll(() => {
+  fs.rmSync(dir, { recursive: true, force: true });
+  expect(OriginServer.listeningCount()).toBe(0);
+});
 beforeEach(() => (logs = []));
 afterEach(async () => {
   await server?.close();
