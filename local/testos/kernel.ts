@@ -17,7 +17,7 @@ export async function ensureKernel(cacheRoot: string, log: (line: string) => voi
   const done = readDone(dir);
   if (done) return done;
 
-  const pkg = await kernelPackage();
+  const pkg = await kernelPackage(log);
   log(`test OS: fetching Debian's ${pkg} with apt-get download (once, into ${dir})`);
   const work = fs.mkdtempSync(path.join(cacheRoot, "testos", ".kernel-"));
   try {
@@ -52,9 +52,18 @@ function readDone(dir: string): KernelFiles | undefined {
 }
 
 /** linux-image-amd64 is a meta package; its dependency names the real, versioned one. */
-async function kernelPackage(): Promise<string> {
-  const { stdout } = await runTool("apt-cache", ["depends", "linux-image-amd64"], { timeoutMs: 30_000 }).catch(() => ({ stdout: "" }));
-  const m = /Depends: (linux-image-[0-9][^\s]*-amd64)\b/.exec(stdout);
-  if (!m) throw new ToolError("cannot find Debian's kernel package (apt-cache depends linux-image-amd64 names none): run `apt-get update` first");
-  return m[1];
+async function kernelPackage(log: (line: string) => void): Promise<string> {
+  const lookup = async () => {
+    const { stdout } = await runTool("apt-cache", ["depends", "linux-image-amd64"], { timeoutMs: 30_000 }).catch(() => ({ stdout: "" }));
+    return /Depends: (linux-image-[0-9][^\s]*-amd64)\b/.exec(stdout)?.[1];
+  };
+  let pkg = await lookup();
+  if (!pkg) {
+    // A fresh machine may have empty package lists (container images often do).
+    log("test OS: apt knows no kernel package yet: running apt-get update");
+    await runTool("apt-get", ["update", "-qq"], { timeoutMs: 180_000 }).catch(() => undefined);
+    pkg = await lookup();
+  }
+  if (!pkg) throw new ToolError("cannot find Debian's kernel package (apt-cache depends linux-image-amd64 names none, even after apt-get update): check /etc/apt/sources.list.d");
+  return pkg;
 }
