@@ -38,9 +38,12 @@ test("a changed stage-2 is picked up by the same image, not rebuilt", async () =
     });
     expect(first.report.cmdline).not.toContain("bootstack.rev=2");
 
-    // Only the origin changes: the same ISO file boots again.
+    // Only the origin changes, while the same ISO file boots again: the running origin is
+    // switched to the new layout before the machine asks for its stage-2.
     expect(sha(image.isoPath)).toBe(imageSha);
-    const second = await boot("stage2-after", { site: site.name, firmware: "bios", image: image.isoPath, stack: after, timeoutMs: 90_000 }, async ({ op }) => {
+    const second = await boot("stage2-after", { site: site.name, firmware: "bios", image: image.isoPath, stack: before, timeoutMs: 90_000 }, async ({ op, origin, accessLog }) => {
+      expect(accessLog).toEqual([]);
+      await origin.setLayout(originLayout(after, GUEST_ORIGIN));
       await op.waitFor(/lab-static menu rev 2/, { timeoutMs: 60_000 });
       await op.screenshot("new-menu");
     });
