@@ -94,14 +94,15 @@ function sitePlan(site: SiteConfig): SitePlan {
   const entry = { label: entries[index].label, index };
   const net = site.network;
   const mac = net.fixed[0]?.mac;
-  // restrict=on everywhere: QEMU's DHCP answers anyway. Where the site has no DHCP, drop requests.
-  const restrict = true;
+  // QEMU's DHCP answers even with restrict=on, but without router and DNS: a DHCP site gets
+  // restrict=off for a full lease. Where the site has no DHCP, requests are dropped.
+  const restrict = net.mode !== "dhcp";
   const noDhcp = net.mode === "dhcp-then-prompt";
   const how =
     net.mode === "prompt"
       ? `the operator types ${QEMU_NET.guest} and keeps the pre-filled netmask, gateway and DNS`
       : net.mode === "dhcp"
-        ? "QEMU's DHCP server answers (with restrict=on: the guest still reaches only the origin)"
+        ? "QEMU's DHCP server answers (restrict=off for a full lease; the guest talks only to the origin)"
         : net.mode === "dhcp-then-prompt"
           ? `the rig drops DHCP requests (no DHCP on this floor), so after ${net.dhcpTimeoutSeconds} s the operator types ${QEMU_NET.guest}`
           : mac
