@@ -33,8 +33,9 @@ function startServe(args: string[]): Promise<{ url: string; out: () => string }>
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`serve did not start: ${out}`)), 30_000);
     const check = () => {
+      // Ready once the last start-up line is out (stdout may arrive in several chunks).
       const m = /on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-      if (m) {
+      if (m && out.includes("Ctrl-C stops it")) {
         clearTimeout(timer);
         resolve({ url: m[1], out: () => out });
       }
