@@ -182,7 +182,9 @@ function recovery(plan: Stage1Plan, base: string, dev: string): string[] {
     ":recovery",
     `menu boot-stack: cannot reach the origin for site ${plan.name}`,
     `item --gap Origin: ${base}`,
-    `item --gap This machine: \${${dev}/ip} mask \${${dev}/netmask} gw \${${dev}/gateway} dns \${${dev}/dns} (\${bs_via})`,
+    // Two short lines: the menu is 80 columns wide.
+    `item --gap This machine: \${${dev}/ip} mask \${${dev}/netmask} (\${bs_via})`,
+    `item --gap Gateway \${${dev}/gateway}, DNS \${${dev}/dns}`,
     "item retry Retry",
     "item renet Re-enter network settings",
     "item dhcp Try DHCP",

@@ -25,7 +25,8 @@ test("origin never up: the recovery menu appears after the retries", async () =>
     await op.waitFor(/Re-enter network settings/);
     await op.screenshot("recovery-menu");
     const screen = await op.screenText();
-    expect(screen).toMatch(/This machine: 10\.0\.2\.15 mask 255\.255\.255\.0 gw 10\.0\.2\.2/);
+    expect(screen).toMatch(/This machine: 10\.0\.2\.15 mask 255\.255\.255\.0 \(static\)/);
+    expect(screen).toMatch(/Gateway 10\.0\.2\.2, DNS 10\.0\.2\.3/);
     expect(screen).toMatch(/Retry/);
     expect(screen).toMatch(/Try DHCP/);
     return "stop";
