@@ -6,12 +6,10 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
-import { Platform } from "../config/schema";
-import { BuildMode } from "../ipxe/build/binaries";
 import { readHeaders } from "../ipxe/build/compile";
 import { toEnv } from "../ipxe/build/env";
 import { sha256 } from "../ipxe/build/hash";
-import { isoFileName } from "../ipxe/build/index";
+import { BuildSiteImageOptions, isoFileName } from "../ipxe/build/index";
 import { IMAGE_LAYOUT_VERSION } from "../ipxe/build/plan";
 import { IPXE_PINNED_COMMIT } from "../ipxe/build/pin";
 import { REPO_ROOT } from "../ipxe/build/cache";
@@ -21,30 +19,12 @@ export const BUILD_COMMAND = "node_modules/.bin/tsx ipxe/build/cli-entry.ts";
 
 // Plain values, not Inputs: the triggers hash their contents (and the trust files') when the
 // program runs, which is what makes a rebuild follow a content change and nothing else.
-export interface IpxeIsoArgs {
-  /** Site name: the image is <outDir>/<site>.iso. */
-  site: string;
-  /** The site's rendered stage-1 (renderStage1). */
-  stage1: string;
-  /** Folder for the image and its manifest (absolute, or relative to the repo root). */
-  outDir: string;
-  /** @default "prebuilt" */
-  mode?: BuildMode;
-  /** @default ["bios", "uefi"] */
-  platforms?: Platform[];
-  /** prebuilt: folder of iPXE binaries instead of Debian 13's. @default Debian 13's package */
-  prebuiltDir?: string;
-  /** compile: local iPXE source tree. @default BOOT_STACK_IPXE_SRC, else upstream */
-  sourceDir?: string;
-  /** compile: iPXE commit. @default IPXE_PINNED_COMMIT */
-  ref?: string;
-  /** compile: PEM files of the CAs the origin's certificate chains to. @default [] */
-  trust?: string[];
-  /** compile: embed the stage-1 (a re-link per site). @default true */
-  embed?: boolean;
-  /** Refuse an iPXE without HTTPS. @default true when the stage-1 chains over https:// */
-  requireHttps?: boolean;
-}
+// The fields are the builder's own (ipxe/build), so the component and the CLI cannot drift;
+// a relative outDir, prebuiltDir, sourceDir or trust path is taken from the repo root.
+export type IpxeIsoArgs = Pick<
+  BuildSiteImageOptions,
+  "site" | "stage1" | "outDir" | "mode" | "platforms" | "prebuiltDir" | "sourceDir" | "ref" | "trust" | "embed" | "requireHttps"
+>;
 
 /** Content hash of a file, or of its absence (so a missing file still shows up in a diff). */
 function fileHash(file: string): string {
