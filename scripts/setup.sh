@@ -11,8 +11,9 @@ APT_PACKAGES=(
   xorriso mtools dosfstools       # ISO and EFI FAT image building
   busybox-static cpio             # the tiny test OS's initrd
   socat                           # guestfwd from QEMU's user network to the loopback origin
-  ca-certificates openssl         # the HTTPS test CA
-  gcc make perl liblzma-dev       # compile mode of the image builder (iPXE from source)
+  ca-certificates openssl         # Amazon's roots for compiled images; the HTTPS test CA
+  debian-archive-keyring xz-utils # fetching Debian 13's iPXE (signed); probing compressed .lkrn
+  gcc make perl liblzma-dev git   # compile mode of the image builder (iPXE from source)
 )
 
 missing=()
