@@ -8,7 +8,7 @@ import * as path from "node:path";
 import { performance } from "node:perf_hooks";
 import { CACHE_CONTROL, OriginObject } from "../origin/layout";
 import { OriginServer } from "../origin/server";
-import { sha256File } from "../origin/server-artifacts";
+import { sha256File } from "../ipxe/build/hash";
 import { bootSession } from "../local/session";
 import { loadFixtureStack } from "../local/stack";
 import { ensureTestOs } from "../local/testos";

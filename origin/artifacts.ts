@@ -1,11 +1,11 @@
 // Artefacts (kernels, initrds) come from local files or URLs; every consumer gets a local file
 // whose sha256 has been checked against the config, so nothing unverified is ever served.
-import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { pipeline } from "node:stream/promises";
 import { Readable } from "node:stream";
 import { ArtifactConfig } from "../config/schema";
+import { sha256File } from "../ipxe/build/hash";
 
 export interface ArtifactStore {
   /** Relative local sources are resolved against this folder (the project). */
@@ -19,12 +19,6 @@ export class ArtifactError extends Error {
     super(message);
     this.name = "ArtifactError";
   }
-}
-
-export async function sha256File(file: string): Promise<string> {
-  const hash = createHash("sha256");
-  await pipeline(fs.createReadStream(file), hash);
-  return hash.digest("hex");
 }
 
 const isUrl = (source: string) => /^https?:\/\//i.test(source);

@@ -1,8 +1,8 @@
 // The origin layout: every object the origin serves, as one pure function of the validated
 // config and the base URL. `boot-stack render`, the local origin server and the Pulumi upload
 // all use this function, so what a pull request shows is what gets served.
-import { createHash } from "node:crypto";
 import { StackConfig } from "../config/schema";
+import { sha256 } from "../ipxe/build/hash";
 import { renderGenericStage1, renderSitesIndex } from "../ipxe/render/generic";
 import { renderStage1 } from "../ipxe/render/stage1";
 import { renderStage2 } from "../ipxe/render/stage2";
@@ -50,17 +50,13 @@ export const keys = {
   artifact: artifactKey,
 } as const;
 
-export function sha256Hex(data: string | Buffer): string {
-  return createHash("sha256").update(data).digest("hex");
-}
-
 function script(key: string, text: string, site?: string): OriginObject {
   return {
     key,
     contentType: IPXE_SCRIPT_TYPE,
     cacheControl: CACHE_CONTROL.script,
     cacheClass: "script",
-    sha256: sha256Hex(text),
+    sha256: sha256(text),
     size: Buffer.byteLength(text),
     content: { kind: "inline", text },
     ...(site ? { site } : {}),

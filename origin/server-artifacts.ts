@@ -1,7 +1,7 @@
 // Artefact files behind the local origin: where each one lives on disk, checked against its
 // configured sha256 before the first byte is served, and checked again if the file changes.
-import { createHash } from "node:crypto";
 import * as fs from "node:fs";
+import { sha256File } from "../ipxe/build/hash";
 
 /**
  * Turns a configured artefact into a local file path (downloading it first if it is a URL), or
@@ -20,12 +20,6 @@ export class ArtifactHashError extends Error {
     super(`artefact ${name} (${file}) has sha256 ${actual}, but the config says ${expected}: fix artifacts.${name}.sha256 or the file`);
     this.name = "ArtifactHashError";
   }
-}
-
-export async function sha256File(file: string): Promise<string> {
-  const hash = createHash("sha256");
-  for await (const chunk of fs.createReadStream(file, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
-  return hash.digest("hex");
 }
 
 /** Remembers files already hashed, keyed by path, size and mtime, so 100 MB is hashed once. */

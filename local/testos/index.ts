@@ -3,7 +3,7 @@
 // into .cache/testos/, with the sha256 of each file for the stack config's artefacts.
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { sha256Hex } from "../../origin/layout";
+import { sha256 as sha256Hex } from "../../ipxe/build/hash";
 import { cacheDir } from "../paths";
 import { ensureKernel } from "./kernel";
 import { ensureInitrd } from "./initrd";

@@ -5,7 +5,8 @@ import * as http from "node:http";
 import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
-import { CACHE_CONTROL, OriginObject, sha256Hex } from "../../origin/layout";
+import { CACHE_CONTROL, OriginObject } from "../../origin/layout";
+import { sha256 as sha256Hex } from "../../ipxe/build/hash";
 import { OriginServer } from "../../origin/server";
 import { AccessLogEntry, formatAccessLog } from "../../origin/server-log";
 
