@@ -2,6 +2,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { StackConfig } from "../config/schema";
+import { REPO_ROOT } from "../ipxe/build/cache";
 import { loadStackFile, stackFilePath } from "../config/stack-file";
 import { baseUrlProblem, OriginRef, originRefFor } from "../ipxe/render/origin-ref";
 import { UsageError } from "./usage-error";
@@ -16,7 +17,7 @@ export function projectDir(given?: string): string {
     if (fs.existsSync(path.join(dir, "Pulumi.yaml"))) return dir;
     if (path.dirname(dir) === dir) break;
   }
-  return path.resolve(__dirname, ".."); // the CLI's own project
+  return REPO_ROOT; // the CLI's own project
 }
 
 export interface LoadedStack {

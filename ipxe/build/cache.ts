@@ -1,5 +1,5 @@
 // Where the builder keeps what it fetches and compiles: `.cache/` in the repo root (gitignored),
-// or BOOT_STACK_CACHE (the same rule as local/paths.ts, kept here so ipxe/ imports nothing downstream).
+// or BOOT_STACK_CACHE. The one place this rule lives: local/, components/ and index.ts use it too.
 import * as path from "node:path";
 
 export const REPO_ROOT = path.resolve(__dirname, "..", "..");
