@@ -14,11 +14,11 @@ import { AccessLogEntry, formatAccessLog } from "../origin/server-log";
 import { buildTestImage } from "./image";
 import { withQemuLock } from "./qemu/lock";
 import { Operator } from "./qemu/operator";
-import { Firmware, QemuRun, startQemu } from "./qemu/rig";
+import { Firmware, GUEST_ORIGIN_IP, QemuRun, startQemu } from "./qemu/rig";
 import { cacheDir, REPO_ROOT } from "./paths";
 import { MARKERS, parseTestOsReport } from "./testos";
 
-export const GUEST_ORIGIN = { baseUrl: "http://10.0.2.100" };
+export const GUEST_ORIGIN = { baseUrl: `http://${GUEST_ORIGIN_IP}` };
 
 export interface SessionOptions {
   stack: StackConfig;

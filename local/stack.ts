@@ -4,6 +4,7 @@
 import { readRawStackConfig } from "../config/stack-file";
 import { RawStackConfig, validateStackConfig } from "../config/validate";
 import { StackConfig } from "../config/schema";
+import { GUEST_ORIGIN_IP } from "./qemu/rig";
 import { TestOs } from "./testos";
 
 /** QEMU's user-mode network, as the guest sees it. */
@@ -16,7 +17,7 @@ export const QEMU_NET = {
   guest: "10.0.2.15",
   /** What the demo's prompt sites pre-fill (the operator replaces it with `guest`). */
   prefill: "10.0.2.50",
-  origin: "10.0.2.100",
+  origin: GUEST_ORIGIN_IP,
 } as const;
 
 /** Artefact names in fixtures that stand for the test OS's kernel and initrd. */

@@ -9,10 +9,12 @@ import { ArtifactHashError } from "../../origin/server-artifacts";
 import { originLayout } from "../../origin/layout";
 import { OriginServer } from "../../origin/server";
 import { cacheDir } from "../../local/paths";
+import { GUEST_ORIGIN_IP } from "../../local/qemu/rig";
+import { GUEST_ORIGIN } from "../../local/session";
 import { loadStack, originRef } from "../project";
 import { UsageError } from "../usage-error";
 
-export const DEFAULT_LOCAL_BASE_URL = "http://10.0.2.100";
+export const DEFAULT_LOCAL_BASE_URL = GUEST_ORIGIN.baseUrl;
 
 interface ServeOptions {
   stack: string;
@@ -64,7 +66,7 @@ async function serve(opts: ServeOptions): Promise<void> {
   const out = (l: string) => process.stdout.write(`${l}\n`);
   out(`origin: serving ${layout.length - server.unavailable().length} objects of stack ${opts.stack} on ${server.url} (scripts point at ${ref.baseUrl})`);
   for (const key of server.unavailable()) out(`origin: warning: ${key} is a URL artefact not in the cache: answered with 404 (run with --fetch-artifacts to download it)`);
-  out(`origin: for a QEMU guest: -netdev user,id=n0,restrict=on,guestfwd=tcp:10.0.2.100:80-cmd:socat STDIO TCP:127.0.0.1:${server.port}`);
+  out(`origin: for a QEMU guest: -netdev user,id=n0,restrict=on,guestfwd=tcp:${GUEST_ORIGIN_IP}:80-cmd:socat STDIO TCP:127.0.0.1:${server.port}`);
   out("origin: Ctrl-C stops it");
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {
