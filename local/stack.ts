@@ -2,7 +2,7 @@
 // test OS (built at run time, so paths and hashes are only known then) and, for the demo, the
 // sites' network facts moved into QEMU's user network.
 import { readRawStackConfig } from "../config/stack-file";
-import { RawStackConfig, validateStackConfig } from "../config/validate";
+import { isPlainObject as isPlain, RawStackConfig, validateStackConfig } from "../config/validate";
 import { StackConfig } from "../config/schema";
 import { GUEST_ORIGIN_IP } from "./qemu/rig";
 import { TestOs } from "./testos";
@@ -23,8 +23,6 @@ export const QEMU_NET = {
 /** Artefact names in fixtures that stand for the test OS's kernel and initrd. */
 export const TESTOS_KERNEL = "testos-kernel";
 export const TESTOS_INITRD = "testos-initrd";
-
-const isPlain = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
 /** Reads a fixture stack file and points its `testos-*` artefacts at the built test OS. */
 export function loadFixtureStack(file: string, os: TestOs): StackConfig {

@@ -21,7 +21,10 @@ export class ArtifactError extends Error {
   }
 }
 
-const isUrl = (source: string) => /^https?:\/\//i.test(source);
+export const isUrl = (source: string): boolean => /^https?:\/\//i.test(source);
+
+/** Where a downloaded artefact is kept: `<cacheDir>/<sha256>/<name>`. */
+export const cachedArtifactPath = (store: ArtifactStore, name: string, sha256: string): string => path.join(store.cacheDir, sha256, name);
 
 /** Returns a local file holding exactly the configured bytes, or throws naming the artefact. */
 export async function resolveArtifact(name: string, artifact: ArtifactConfig, store: ArtifactStore): Promise<string> {
@@ -32,7 +35,7 @@ export async function resolveArtifact(name: string, artifact: ArtifactConfig, st
     await checkHash(file, artifact.sha256, where);
     return file;
   }
-  const cached = path.join(store.cacheDir, artifact.sha256, name);
+  const cached = cachedArtifactPath(store, name, artifact.sha256);
   if (fs.existsSync(cached) && (await sha256File(cached)) === artifact.sha256) return cached;
   await download(artifact.source, cached, where);
   try {

@@ -4,7 +4,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { Command } from "commander";
-import { ArtifactError, resolveArtifact } from "../../origin/artifacts";
+import { ArtifactError, cachedArtifactPath, isUrl, resolveArtifact } from "../../origin/artifacts";
 import { ArtifactHashError } from "../../origin/server-artifacts";
 import { originLayout } from "../../origin/layout";
 import { OriginServer } from "../../origin/server";
@@ -42,13 +42,12 @@ async function serve(opts: ServeOptions): Promise<void> {
   const ref = originRef(stack, opts.baseUrl ?? DEFAULT_LOCAL_BASE_URL);
   const layout = originLayout(stack.config, ref);
   const store = { projectDir: stack.dir, cacheDir: path.join(cacheDir(), "artifacts") };
-  const isUrl = (s: string) => /^https?:\/\//i.test(s);
   const server = await OriginServer.start({
     objects: layout,
     port: Number(opts.port),
     resolveArtifact: (name, source, sha256) => {
       // Nothing is downloaded unless asked: a URL artefact is served only once it is in the cache.
-      if (isUrl(source) && !opts.fetchArtifacts && !fs.existsSync(path.join(store.cacheDir, sha256, name))) return undefined;
+      if (isUrl(source) && !opts.fetchArtifacts && !fs.existsSync(cachedArtifactPath(store, name, sha256))) return undefined;
       return resolveArtifact(name, { source, sha256 }, store);
     },
   }).catch((e: NodeJS.ErrnoException) => {
