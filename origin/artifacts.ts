@@ -23,6 +23,22 @@ export class ArtifactError extends Error {
 
 export const isUrl = (source: string): boolean => /^https?:\/\//i.test(source);
 
+/** Hashes already computed, by path, size and mtime: the resolver and the local origin check the
+ * same large files, and each should be read once, not once per check. */
+const knownHashes = new Map<string, string>();
+
+/** sha256 of a file, computed once while its path, size and mtime stay the same. */
+export async function fileSha256(file: string): Promise<string> {
+  const st = await fs.promises.stat(file);
+  const key = `${file}\0${st.size}\0${st.mtimeMs}`;
+  let sha = knownHashes.get(key);
+  if (sha === undefined) {
+    sha = await sha256File(file);
+    knownHashes.set(key, sha);
+  }
+  return sha;
+}
+
 /** Where a downloaded artefact is kept: `<cacheDir>/<sha256>/<name>`. */
 export const cachedArtifactPath = (store: ArtifactStore, name: string, sha256: string): string => path.join(store.cacheDir, sha256, name);
 
@@ -36,7 +52,7 @@ export async function resolveArtifact(name: string, artifact: ArtifactConfig, st
     return file;
   }
   const cached = cachedArtifactPath(store, name, artifact.sha256);
-  if (fs.existsSync(cached) && (await sha256File(cached)) === artifact.sha256) return cached;
+  if (fs.existsSync(cached) && (await fileSha256(cached)) === artifact.sha256) return cached;
   await download(artifact.source, cached, where);
   try {
     await checkHash(cached, artifact.sha256, where);
@@ -57,7 +73,7 @@ export async function resolveArtifacts(artifacts: Record<string, ArtifactConfig>
 }
 
 async function checkHash(file: string, expected: string, where: string): Promise<void> {
-  const actual = await sha256File(file);
+  const actual = await fileSha256(file);
   if (actual !== expected) {
     throw new ArtifactError(`${where}.sha256: ${file} has sha256 ${actual}, config says ${expected}; update the config if the file changed on purpose`);
   }

@@ -1,7 +1,7 @@
 // Artefact files behind the local origin: where each one lives on disk, checked against its
 // configured sha256 before the first byte is served, and checked again if the file changes.
 import * as fs from "node:fs";
-import { sha256File } from "../ipxe/build/hash";
+import { fileSha256 } from "./artifacts";
 
 /**
  * Turns a configured artefact into a local file path (downloading it first if it is a URL), or
@@ -22,19 +22,11 @@ export class ArtifactHashError extends Error {
   }
 }
 
-/** Remembers files already hashed, keyed by path, size and mtime, so 100 MB is hashed once. */
-export class VerifiedFiles {
-  private readonly seen = new Map<string, string>();
-
-  async verify(name: string, file: string, sha256: string): Promise<VerifiedFile> {
-    const st = await fs.promises.stat(file);
-    if (!st.isFile()) throw new Error(`artefact ${name}: ${file} is not a regular file`);
-    const key = `${file}\0${st.size}\0${st.mtimeMs}`;
-    if (this.seen.get(key) !== sha256) {
-      const actual = await sha256File(file);
-      if (actual !== sha256) throw new ArtifactHashError(name, file, sha256, actual);
-      this.seen.set(key, sha256);
-    }
-    return { path: file, size: st.size, mtimeMs: st.mtimeMs };
-  }
+/** Checks a file against its configured sha256 (hashed once per path, size and mtime). */
+export async function verifyArtifactFile(name: string, file: string, sha256: string): Promise<VerifiedFile> {
+  const st = await fs.promises.stat(file);
+  if (!st.isFile()) throw new Error(`artefact ${name}: ${file} is not a regular file`);
+  const actual = await fileSha256(file);
+  if (actual !== sha256) throw new ArtifactHashError(name, file, sha256, actual);
+  return { path: file, size: st.size, mtimeMs: st.mtimeMs };
 }

@@ -9,7 +9,7 @@ import type { Socket } from "node:net";
 import { OriginObject } from "./layout";
 import { AccessLogEntry, AccessLogger, identityFromQuery, stdoutLogger } from "./server-log";
 import { parseRange } from "./server-range";
-import { ArtifactResolver, VerifiedFile, VerifiedFiles } from "./server-artifacts";
+import { ArtifactResolver, VerifiedFile, verifyArtifactFile } from "./server-artifacts";
 
 export interface OriginServerOptions {
   /** What to serve (from originLayout). */
@@ -43,7 +43,6 @@ export class OriginServer {
 
   private entries = new Map<string, Entry>();
   private readonly sockets = new Set<Socket>();
-  private readonly verified = new VerifiedFiles();
   private server?: http.Server;
   private listeningPort = 0;
   private unavailableKeys: string[] = [];
@@ -99,7 +98,7 @@ export class OriginServer {
         unavailable.push(object.key);
         continue;
       }
-      next.set(object.key, { object, file: await this.verified.verify(name, file, object.sha256) });
+      next.set(object.key, { object, file: await verifyArtifactFile(name, file, object.sha256) });
     }
     this.entries = next;
     this.unavailableKeys = unavailable;
@@ -189,7 +188,7 @@ export class OriginServer {
     if (file) {
       // The file may have changed since the layout was set: never serve bytes that do not match.
       const content = object.content as { name: string };
-      file = await this.verified.verify(content.name, file.path, object.sha256);
+      file = await verifyArtifactFile(content.name, file.path, object.sha256);
     }
     const size = file ? file.size : found.body!.length;
     const etag = `"${object.sha256}"`;
