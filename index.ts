@@ -13,9 +13,17 @@ export = async () => {
   const cfg = new pulumi.Config("boot-stack");
   const stack = pulumi.getStack();
   const config = validateStackConfig(
-    { origin: cfg.getObject("origin"), artifacts: cfg.getObject("artifacts"), ipxe: cfg.getObject("ipxe"), sites: cfg.getObject("sites") },
+    {
+      origin: cfg.getObject("origin"),
+      artifacts: cfg.getObject("artifacts"),
+      ipxe: cfg.getObject("ipxe"),
+      sites: cfg.getObject("sites"),
+    },
     `stack ${stack} (Pulumi.${stack}.yaml)`,
   );
-  const artifactPaths = await resolveArtifacts(config.artifacts, { projectDir: __dirname, cacheDir: path.join(cacheDir(), "artifacts") });
+  const artifactPaths = await resolveArtifacts(config.artifacts, {
+    projectDir: __dirname,
+    cacheDir: path.join(cacheDir(), "artifacts"),
+  });
   return bootStack(config, { artifactPaths }).outputs;
 };

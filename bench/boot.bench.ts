@@ -20,9 +20,15 @@ function emit(bench: string, value: number, unit: string, extra: Record<string, 
 
 async function bootTimings(): Promise<void> {
   const testOs = await ensureTestOs();
-  const stack = loadFixtureStack(path.join(REPO_ROOT, "test", "fixtures", "boot", "Pulumi.boot.yaml"), testOs);
+  const stack = loadFixtureStack(
+    path.join(REPO_ROOT, "test", "fixtures", "boot", "Pulumi.boot.yaml"),
+    testOs,
+  );
   for (const firmware of ["bios", "uefi"] as const) {
-    const r = await bootSession({ stack, site: "lab-static", firmware, timeoutMs: 180_000 }, async () => undefined);
+    const r = await bootSession(
+      { stack, site: "lab-static", firmware, timeoutMs: 180_000 },
+      async () => undefined,
+    );
     if (!r.report.booted) throw new Error(`${firmware}: the test OS did not boot`);
     emit(`boot.${firmware}.stage2`, r.timings.stage2Request ?? NaN, "ms", { site: "lab-static" });
     emit(`boot.${firmware}.kernel`, r.timings.kernelMarker ?? NaN, "ms", { site: "lab-static" });
@@ -32,12 +38,14 @@ async function bootTimings(): Promise<void> {
 
 function download(url: string, range?: string): Promise<number> {
   return new Promise((resolve, reject) => {
-    http.get(url, { agent: false, headers: range ? { Range: range } : {} }, (res) => {
-      let n = 0;
-      res.on("data", (c: Buffer) => (n += c.length));
-      res.on("end", () => resolve(n));
-      res.on("error", reject);
-    }).on("error", reject);
+    http
+      .get(url, { agent: false, headers: range ? { Range: range } : {} }, (res) => {
+        let n = 0;
+        res.on("data", (c: Buffer) => (n += c.length));
+        res.on("end", () => resolve(n));
+        res.on("error", reject);
+      })
+      .on("error", reject);
   });
 }
 
@@ -51,9 +59,20 @@ async function originThroughput(): Promise<void> {
   for (let i = 0; i < size / chunk.length; i++) fs.writeSync(fd, chunk);
   fs.closeSync(fd);
   const sha256 = await sha256File(file);
-  const object: OriginObject = { key: `artifacts/${sha256}/big.bin`, contentType: "application/octet-stream", cacheControl: CACHE_CONTROL.artifact, cacheClass: "artifact", sha256, content: { kind: "artifact", name: "big.bin", source: file } };
+  const object: OriginObject = {
+    key: `artifacts/${sha256}/big.bin`,
+    contentType: "application/octet-stream",
+    cacheControl: CACHE_CONTROL.artifact,
+    cacheClass: "artifact",
+    sha256,
+    content: { kind: "artifact", name: "big.bin", source: file },
+  };
   let t = performance.now();
-  const server = await OriginServer.start({ objects: [object], resolveArtifact: (_n, s) => s, logger: () => undefined });
+  const server = await OriginServer.start({
+    objects: [object],
+    resolveArtifact: (_n, s) => s,
+    logger: () => undefined,
+  });
   emit("origin.start.verify100MB", performance.now() - t, "ms");
   try {
     const url = `${server.url}/${object.key}`;

@@ -33,24 +33,45 @@ async function main(): Promise<void> {
       await buildSiteImage({ site: sites[0].name, stage1: sites[0].stage1, outDir: path.join(out, "one") });
       times.push(performance.now() - t);
     }
-    emit("iso.prebuilt.site", median(times), "ms", { runs: times.length, min: Math.round(Math.min(...times)) });
+    emit("iso.prebuilt.site", median(times), "ms", {
+      runs: times.length,
+      min: Math.round(Math.min(...times)),
+    });
 
     const t100 = performance.now();
-    for (const s of sites) await buildSiteImage({ site: s.name, stage1: s.stage1, outDir: path.join(out, "all") });
+    for (const s of sites)
+      await buildSiteImage({ site: s.name, stage1: s.stage1, outDir: path.join(out, "all") });
     const ms = performance.now() - t100;
     emit("iso.prebuilt.sites.100", ms / 1000, "s", { perSiteMs: Math.round(ms / sites.length) });
 
     const src = process.env.BOOT_STACK_IPXE_SRC;
     if (!src) {
-      console.log(JSON.stringify({ bench: "iso.compile", skipped: "set BOOT_STACK_IPXE_SRC to an iPXE source tree to measure the compile mode" }));
+      console.log(
+        JSON.stringify({
+          bench: "iso.compile",
+          skipped: "set BOOT_STACK_IPXE_SRC to an iPXE source tree to measure the compile mode",
+        }),
+      );
       return;
     }
     // A private cache, so the full build is really measured (and the shared cache is left alone).
     const cache = path.join(out, "cache");
-    const compile = (i: number, embed: boolean) => buildSiteImage({ site: sites[i].name, stage1: sites[i].stage1, mode: "compile", embed, sourceDir: src, cacheDir: cache, outDir: path.join(out, embed ? "embedded" : "generic") });
+    const compile = (i: number, embed: boolean) =>
+      buildSiteImage({
+        site: sites[i].name,
+        stage1: sites[i].stage1,
+        mode: "compile",
+        embed,
+        sourceDir: src,
+        cacheDir: cache,
+        outDir: path.join(out, embed ? "embedded" : "generic"),
+      });
     let t = performance.now();
     const full = await compile(0, true);
-    emit("iso.compile.full", (performance.now() - t) / 1000, "s", { makeSeconds: full.compile?.makeSeconds, cpus: os.cpus().length });
+    emit("iso.compile.full", (performance.now() - t) / 1000, "s", {
+      makeSeconds: full.compile?.makeSeconds,
+      cpus: os.cpus().length,
+    });
     const relinks: number[] = [];
     for (let i = 1; i <= 3; i++) {
       t = performance.now();
@@ -60,7 +81,9 @@ async function main(): Promise<void> {
     emit("iso.compile.relink.site", median(relinks) / 1000, "s", { runs: relinks.length });
     t = performance.now();
     await compile(0, false);
-    emit("iso.compile.generic.build", (performance.now() - t) / 1000, "s", { note: "once per stack, after the full build" });
+    emit("iso.compile.generic.build", (performance.now() - t) / 1000, "s", {
+      note: "once per stack, after the full build",
+    });
     const generic: number[] = [];
     for (let i = 1; i <= 5; i++) {
       t = performance.now();

@@ -19,8 +19,14 @@ for (const n of [10, 1_000, 10_000]) {
   // maxRSS is the process's high-water mark so far: sizes run in increasing order.
   const peak = process.resourceUsage().maxRSS * 1024;
   const bytes = layout.reduce((sum, o) => sum + (o.size ?? 0), 0);
-  emit(`render.sites.${n}`, ms, "ms", { objects: layout.length, bytes, perSiteUs: Math.round((ms * 1000) / n) });
-  emit(`render.sites.${n}.peakRss`, peak / 2 ** 20, "MiB", { heapUsed: Math.round(process.memoryUsage().heapUsed / 2 ** 20) });
+  emit(`render.sites.${n}`, ms, "ms", {
+    objects: layout.length,
+    bytes,
+    perSiteUs: Math.round((ms * 1000) / n),
+  });
+  emit(`render.sites.${n}.peakRss`, peak / 2 ** 20, "MiB", {
+    heapUsed: Math.round(process.memoryUsage().heapUsed / 2 ** 20),
+  });
 }
 
 const raw = syntheticStack(10_000);

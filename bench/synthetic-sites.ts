@@ -20,14 +20,36 @@ export function syntheticStack(n: number): RawStackConfig {
       network: {
         mode,
         ...(mode === "dhcp" ? {} : { subnet, gateway: gw, dns: [`10.${second}.${third}.53`] }),
-        ...(mode === "static" ? { fixed: [1, 2, 3].map((h) => ({ mac: `52:54:00:00:${(i % 256).toString(16).padStart(2, "0")}:0${h}`, ip: `10.${second}.${third}.${10 + h}`, hostname: `s${i}-h${h}` })) } : {}),
+        ...(mode === "static"
+          ? {
+              fixed: [1, 2, 3].map((h) => ({
+                mac: `52:54:00:00:${(i % 256).toString(16).padStart(2, "0")}:0${h}`,
+                ip: `10.${second}.${third}.${10 + h}`,
+                hostname: `s${i}-h${h}`,
+              })),
+            }
+          : {}),
       },
       menu: {
         default: "install",
         timeoutSeconds: 10,
         entries: [
-          { type: "linux", id: "install", label: "Install", kernel: "kernel", initrds: ["initrd"], args: ["console=ttyS0", "hostname={hostname}"] },
-          { type: "linux", id: "rescue", label: "Rescue", kernel: "kernel", initrds: ["initrd"], args: ["rescue"] },
+          {
+            type: "linux",
+            id: "install",
+            label: "Install",
+            kernel: "kernel",
+            initrds: ["initrd"],
+            args: ["console=ttyS0", "hostname={hostname}"],
+          },
+          {
+            type: "linux",
+            id: "rescue",
+            label: "Rescue",
+            kernel: "kernel",
+            initrds: ["initrd"],
+            args: ["rescue"],
+          },
           { type: "local-disk", id: "disk", label: "Local disk" },
           { type: "shell", id: "shell", label: "iPXE shell" },
           { type: "reboot", id: "reboot", label: "Reboot" },

@@ -12,7 +12,9 @@ import { registerDemo } from "./commands/demo";
 
 export function buildProgram(): Command {
   const program = new Command("boot-stack")
-    .description("Network boot for many sites without DHCP or TFTP: validate, render, build images, serve, demo.")
+    .description(
+      "Network boot for many sites without DHCP or TFTP: validate, render, build images, serve, demo.",
+    )
     .showHelpAfterError()
     .exitOverride();
   registerValidate(program);

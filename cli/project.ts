@@ -10,7 +10,8 @@ import { UsageError } from "./usage-error";
 /** The folder holding Pulumi.yaml: --project-dir, else the nearest one up from the cwd. */
 export function projectDir(given?: string): string {
   if (given) {
-    if (!fs.existsSync(path.join(given, "Pulumi.yaml"))) throw new UsageError(`--project-dir ${given}: no Pulumi.yaml there`);
+    if (!fs.existsSync(path.join(given, "Pulumi.yaml")))
+      throw new UsageError(`--project-dir ${given}: no Pulumi.yaml there`);
     return path.resolve(given);
   }
   for (let dir = process.cwd(); ; dir = path.dirname(dir)) {

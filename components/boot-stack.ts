@@ -66,15 +66,23 @@ export function bootStack(config: StackConfig, options: BootStackOptions): BootS
     ...options.originOptions,
   });
 
-  const buildImage = options.buildImage ?? ipxeIsoBuilder(config, options.imageDir ?? path.join(cacheDir(), "images", pulumi.getStack()));
+  const buildImage =
+    options.buildImage ??
+    ipxeIsoBuilder(config, options.imageDir ?? path.join(cacheDir(), "images", pulumi.getStack()));
   const images: SiteImage[] = config.sites.map((site) => {
     const stage1 = layout.find((o) => o.key === keys.stage1(site.name));
-    if (!stage1 || stage1.content.kind !== "inline") throw new Error(`origin layout has no stage-1 script for site ${site.name}`);
+    if (!stage1 || stage1.content.kind !== "inline")
+      throw new Error(`origin layout has no stage-1 script for site ${site.name}`);
     return { site: site.name, ...buildImage(site, stage1.content.text) };
   });
   const published = config.origin.publishImages ? images : [];
 
-  const content = new SiteContent("content", { bucket: origin.bucketName, objects: layout, artifactPaths: options.artifactPaths, images: published });
+  const content = new SiteContent("content", {
+    bucket: origin.bucketName,
+    objects: layout,
+    artifactPaths: options.artifactPaths,
+    images: published,
+  });
 
   const sites: Record<string, SiteOutputs> = {};
   for (const site of config.sites) {

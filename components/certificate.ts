@@ -22,7 +22,11 @@ export interface DnsValidatedCertificate {
 /** ACM writes FQDNs with a trailing dot; Cloudflare stores names without one (else a diff each run). */
 const noTrailingDot = (s: string): string => s.replace(/\.$/, "");
 
-export function createDnsValidatedCertificate(name: string, args: DnsValidatedCertificateArgs, parent: pulumi.Resource): DnsValidatedCertificate {
+export function createDnsValidatedCertificate(
+  name: string,
+  args: DnsValidatedCertificateArgs,
+  parent: pulumi.Resource,
+): DnsValidatedCertificate {
   const certificate = new aws.acm.Certificate(
     `${name}-cert`,
     // RSA: iPXE builds older than 2024 cannot verify an ECDSA certificate.
@@ -31,7 +35,8 @@ export function createDnsValidatedCertificate(name: string, args: DnsValidatedCe
   );
   // One hostname, no SANs: exactly one validation record, so no resource is created in an apply.
   const option = certificate.domainValidationOptions.apply((options) => {
-    if (options.length !== 1) throw new Error(`certificate ${name}: expected one DNS validation option, got ${options.length}`);
+    if (options.length !== 1)
+      throw new Error(`certificate ${name}: expected one DNS validation option, got ${options.length}`);
     return options[0];
   });
   const validationRecord = new cloudflare.DnsRecord(
@@ -50,7 +55,10 @@ export function createDnsValidatedCertificate(name: string, args: DnsValidatedCe
   );
   const validation = new aws.acm.CertificateValidation(
     `${name}-cert-validation`,
-    { certificateArn: certificate.arn, validationRecordFqdns: [option.apply((o) => noTrailingDot(o.resourceRecordName))] },
+    {
+      certificateArn: certificate.arn,
+      validationRecordFqdns: [option.apply((o) => noTrailingDot(o.resourceRecordName))],
+    },
     { parent, provider: args.usEast1, dependsOn: [validationRecord] },
   );
   return { certificate, validationRecord, validation };

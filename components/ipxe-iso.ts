@@ -23,7 +23,17 @@ export const BUILD_COMMAND = "node_modules/.bin/tsx ipxe/build/cli-entry.ts";
 // a relative outDir, prebuiltDir, sourceDir or trust path is taken from the repo root.
 export type IpxeIsoArgs = Pick<
   BuildSiteImageOptions,
-  "site" | "stage1" | "outDir" | "mode" | "platforms" | "prebuiltDir" | "sourceDir" | "ref" | "trust" | "embed" | "requireHttps"
+  | "site"
+  | "stage1"
+  | "outDir"
+  | "mode"
+  | "platforms"
+  | "prebuiltDir"
+  | "sourceDir"
+  | "ref"
+  | "trust"
+  | "embed"
+  | "requireHttps"
 >;
 
 /** Content hash of a file, or of its absence (so a missing file still shows up in a diff). */
@@ -39,14 +49,21 @@ function fileHash(file: string): string {
 export function isoTriggers(args: IpxeIsoArgs): string[] {
   const mode = args.mode ?? "prebuilt";
   const platforms = [...new Set(args.platforms ?? ["bios", "uefi"])].sort();
-  const triggers = [`layout ${IMAGE_LAYOUT_VERSION}`, `site ${args.site}`, `stage1 ${sha256(args.stage1)}`, `mode ${mode}`, `platforms ${platforms.join(",")}`];
+  const triggers = [
+    `layout ${IMAGE_LAYOUT_VERSION}`,
+    `site ${args.site}`,
+    `stage1 ${sha256(args.stage1)}`,
+    `mode ${mode}`,
+    `platforms ${platforms.join(",")}`,
+  ];
   if (mode === "compile") {
     triggers.push(`ipxe ${args.ref ?? IPXE_PINNED_COMMIT}`, `embed ${args.embed ?? true}`);
     for (const h of readHeaders()) triggers.push(`header ${h.name} ${sha256(h.text)}`);
     (args.trust ?? []).forEach((t, i) => triggers.push(`trust ${i} ${fileHash(path.resolve(REPO_ROOT, t))}`));
   } else if (args.prebuiltDir) {
     const dir = path.resolve(REPO_ROOT, args.prebuiltDir);
-    for (const f of ["ipxe.lkrn", "ipxe-amd64.efi", "ipxe-x86_64.efi", "ipxe.efi"]) triggers.push(`prebuilt ${f} ${fileHash(path.join(dir, f))}`);
+    for (const f of ["ipxe.lkrn", "ipxe-amd64.efi", "ipxe-x86_64.efi", "ipxe.efi"])
+      triggers.push(`prebuilt ${f} ${fileHash(path.join(dir, f))}`);
   } else {
     triggers.push("prebuilt debian13");
   }
@@ -103,9 +120,12 @@ export function parseResult(stdout: string, site: string): { isoPath: string; sh
   const last = stdout.trim().split("\n").pop() ?? "";
   try {
     const r = JSON.parse(last);
-    if (typeof r.isoPath === "string" && /^[0-9a-f]{64}$/.test(r.sha256) && Number.isInteger(r.size)) return r;
+    if (typeof r.isoPath === "string" && /^[0-9a-f]{64}$/.test(r.sha256) && Number.isInteger(r.size))
+      return r;
   } catch {
     /* fall through */
   }
-  throw new Error(`IpxeIso ${site}: the image builder printed no result (last line: ${JSON.stringify(last.slice(0, 200))})`);
+  throw new Error(
+    `IpxeIso ${site}: the image builder printed no result (last line: ${JSON.stringify(last.slice(0, 200))})`,
+  );
 }

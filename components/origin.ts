@@ -4,7 +4,13 @@
 import * as aws from "@pulumi/aws";
 import * as cloudflare from "@pulumi/cloudflare";
 import * as pulumi from "@pulumi/pulumi";
-import { CACHE_TTL, IMMUTABLE_PATH_PATTERNS, mayServePlainHttp, MINIMUM_TLS_POLICY, SCRIPT_PATH_PATTERNS } from "./cdn-paths";
+import {
+  CACHE_TTL,
+  IMMUTABLE_PATH_PATTERNS,
+  mayServePlainHttp,
+  MINIMUM_TLS_POLICY,
+  SCRIPT_PATH_PATTERNS,
+} from "./cdn-paths";
 import { createDnsValidatedCertificate } from "./certificate";
 import { createPrivateBucket } from "./private-bucket";
 
@@ -66,15 +72,32 @@ export class Origin extends pulumi.ComponentResource {
 
     const content = createPrivateBucket(
       `${name}-bucket`,
-      { versioning: true, objectOwnership: "BucketOwnerEnforced", noncurrentVersionDays: args.noncurrentVersionDays, protect, tags },
+      {
+        versioning: true,
+        objectOwnership: "BucketOwnerEnforced",
+        noncurrentVersionDays: args.noncurrentVersionDays,
+        protect,
+        tags,
+      },
       this,
     );
     const bucket = content.bucket;
 
-    const usEast1 = args.usEast1Provider ?? new aws.Provider(`${name}-us-east-1`, { ...args.usEast1ProviderArgs, region: "us-east-1" }, { parent: this });
+    const usEast1 =
+      args.usEast1Provider ??
+      new aws.Provider(
+        `${name}-us-east-1`,
+        { ...args.usEast1ProviderArgs, region: "us-east-1" },
+        { parent: this },
+      );
     const cert = createDnsValidatedCertificate(
       name,
-      { hostname: args.hostname, cloudflareZoneId: args.cloudflareZoneId, usEast1, cloudflareProvider: args.cloudflareProvider },
+      {
+        hostname: args.hostname,
+        cloudflareZoneId: args.cloudflareZoneId,
+        usEast1,
+        cloudflareProvider: args.cloudflareProvider,
+      },
       this,
     );
 
@@ -92,7 +115,11 @@ export class Origin extends pulumi.ComponentResource {
 
     // Query strings, cookies and headers are neither cache keys nor forwarded: stage-1 appends
     // identity parameters (MAC, serial) that must not split the cache or reach S3.
-    const cachePolicy = (suffix: string, ttl: { min: number; default: number; max: number }, comment: string) =>
+    const cachePolicy = (
+      suffix: string,
+      ttl: { min: number; default: number; max: number },
+      comment: string,
+    ) =>
       new aws.cloudfront.CachePolicy(
         `${name}-${suffix}-cache`,
         {
@@ -111,7 +138,11 @@ export class Origin extends pulumi.ComponentResource {
         { parent: this },
       );
     const scriptCache = cachePolicy("scripts", CACHE_TTL.script, "boot scripts: live within a minute");
-    const immutableCache = cachePolicy("immutable", CACHE_TTL.immutable, "content-addressed artefacts and images");
+    const immutableCache = cachePolicy(
+      "immutable",
+      CACHE_TTL.immutable,
+      "content-addressed artefacts and images",
+    );
 
     let logBucket: aws.s3.Bucket | undefined;
     let logging: aws.types.input.cloudfront.DistributionLoggingConfig | undefined;
@@ -119,7 +150,13 @@ export class Origin extends pulumi.ComponentResource {
     if (args.accessLogs) {
       const logs = createPrivateBucket(
         `${name}-logs`,
-        { versioning: false, objectOwnership: "BucketOwnerPreferred", expireDays: args.logRetentionDays ?? 90, protect, tags },
+        {
+          versioning: false,
+          objectOwnership: "BucketOwnerPreferred",
+          expireDays: args.logRetentionDays ?? 90,
+          protect,
+          tags,
+        },
         this,
       );
       logBucket = logs.bucket;
@@ -127,7 +164,8 @@ export class Origin extends pulumi.ComponentResource {
       logDeps.push(logs.ownership, logs.publicAccessBlock);
     }
 
-    const viewerPolicy = (pathPattern: string) => (args.allowHttpScripts && mayServePlainHttp(pathPattern) ? "allow-all" : "redirect-to-https");
+    const viewerPolicy = (pathPattern: string) =>
+      args.allowHttpScripts && mayServePlainHttp(pathPattern) ? "allow-all" : "redirect-to-https";
     const behaviour = (cachePolicyId: pulumi.Input<string>, viewerProtocolPolicy: string) => ({
       targetOriginId: ORIGIN_ID,
       allowedMethods: READ_METHODS,
@@ -146,12 +184,20 @@ export class Origin extends pulumi.ComponentResource {
         isIpv6Enabled: true,
         httpVersion: "http2",
         priceClass: args.priceClass ?? "PriceClass_100",
-        origins: [{ originId: ORIGIN_ID, domainName: bucket.bucketRegionalDomainName, originAccessControlId: oac.id }],
+        origins: [
+          { originId: ORIGIN_ID, domainName: bucket.bucketRegionalDomainName, originAccessControlId: oac.id },
+        ],
         // Everything not matched below (manifest.json, unknown paths): script-like, HTTPS only.
         defaultCacheBehavior: behaviour(scriptCache.id, "redirect-to-https"),
         orderedCacheBehaviors: [
-          ...SCRIPT_PATH_PATTERNS.map((pathPattern) => ({ pathPattern, ...behaviour(scriptCache.id, viewerPolicy(pathPattern)) })),
-          ...IMMUTABLE_PATH_PATTERNS.map((pathPattern) => ({ pathPattern, ...behaviour(immutableCache.id, viewerPolicy(pathPattern)) })),
+          ...SCRIPT_PATH_PATTERNS.map((pathPattern) => ({
+            pathPattern,
+            ...behaviour(scriptCache.id, viewerPolicy(pathPattern)),
+          })),
+          ...IMMUTABLE_PATH_PATTERNS.map((pathPattern) => ({
+            pathPattern,
+            ...behaviour(immutableCache.id, viewerPolicy(pathPattern)),
+          })),
         ],
         viewerCertificate: {
           acmCertificateArn: cert.validation.certificateArn,
@@ -213,7 +259,10 @@ export class Origin extends pulumi.ComponentResource {
  * Only CloudFront, and only on behalf of this distribution, may read objects; nothing may reach
  * the bucket without TLS. Listing is not granted, so a missing key answers 403, not 404.
  */
-export function bucketPolicy(bucketArn: pulumi.Input<string>, distributionArn: pulumi.Input<string>): pulumi.Output<string> {
+export function bucketPolicy(
+  bucketArn: pulumi.Input<string>,
+  distributionArn: pulumi.Input<string>,
+): pulumi.Output<string> {
   return pulumi.all([bucketArn, distributionArn]).apply(([bucket, distribution]) =>
     JSON.stringify({
       Version: "2012-10-17",

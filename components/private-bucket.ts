@@ -27,15 +27,33 @@ export interface PrivateBucket {
   ownership: aws.s3.BucketOwnershipControls;
 }
 
-export function createPrivateBucket(name: string, args: PrivateBucketArgs, parent: pulumi.Resource): PrivateBucket {
-  const bucket = new aws.s3.Bucket(name, { forceDestroy: !args.protect, tags: args.tags }, { parent, protect: args.protect });
+export function createPrivateBucket(
+  name: string,
+  args: PrivateBucketArgs,
+  parent: pulumi.Resource,
+): PrivateBucket {
+  const bucket = new aws.s3.Bucket(
+    name,
+    { forceDestroy: !args.protect, tags: args.tags },
+    { parent, protect: args.protect },
+  );
 
   const publicAccessBlock = new aws.s3.BucketPublicAccessBlock(
     `${name}-public-access-block`,
-    { bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
+    {
+      bucket: bucket.id,
+      blockPublicAcls: true,
+      blockPublicPolicy: true,
+      ignorePublicAcls: true,
+      restrictPublicBuckets: true,
+    },
     { parent },
   );
-  const ownership = new aws.s3.BucketOwnershipControls(`${name}-ownership`, { bucket: bucket.id, rule: { objectOwnership: args.objectOwnership } }, { parent });
+  const ownership = new aws.s3.BucketOwnershipControls(
+    `${name}-ownership`,
+    { bucket: bucket.id, rule: { objectOwnership: args.objectOwnership } },
+    { parent },
+  );
 
   new aws.s3.BucketServerSideEncryptionConfiguration(
     `${name}-encryption`,
@@ -46,11 +64,20 @@ export function createPrivateBucket(name: string, args: PrivateBucketArgs, paren
 
   let versioning: aws.s3.BucketVersioning | undefined;
   if (args.versioning) {
-    versioning = new aws.s3.BucketVersioning(`${name}-versioning`, { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } }, { parent });
+    versioning = new aws.s3.BucketVersioning(
+      `${name}-versioning`,
+      { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } },
+      { parent },
+    );
   }
 
   const rules: aws.types.input.s3.BucketLifecycleConfigurationRule[] = [
-    { id: "abort-incomplete-uploads", status: "Enabled", filter: {}, abortIncompleteMultipartUpload: { daysAfterInitiation: 7 } },
+    {
+      id: "abort-incomplete-uploads",
+      status: "Enabled",
+      filter: {},
+      abortIncompleteMultipartUpload: { daysAfterInitiation: 7 },
+    },
   ];
   if (args.versioning) {
     rules.push({
@@ -62,10 +89,19 @@ export function createPrivateBucket(name: string, args: PrivateBucketArgs, paren
     });
   }
   if (args.expireDays !== undefined) {
-    rules.push({ id: "expire-objects", status: "Enabled", filter: {}, expiration: { days: args.expireDays } });
+    rules.push({
+      id: "expire-objects",
+      status: "Enabled",
+      filter: {},
+      expiration: { days: args.expireDays },
+    });
   }
   // Lifecycle rules on a versioned bucket must wait for versioning to be on.
-  new aws.s3.BucketLifecycleConfiguration(`${name}-lifecycle`, { bucket: bucket.id, rules }, { parent, dependsOn: versioning ? [versioning] : [] });
+  new aws.s3.BucketLifecycleConfiguration(
+    `${name}-lifecycle`,
+    { bucket: bucket.id, rules },
+    { parent, dependsOn: versioning ? [versioning] : [] },
+  );
 
   return { bucket, publicAccessBlock, ownership };
 }

@@ -85,11 +85,16 @@ export class SiteContent extends pulumi.ComponentResource {
   }
 }
 
-function body(object: OriginObject, artifactPaths: Record<string, string>): Pick<aws.s3.BucketObjectv2Args, "content" | "source"> {
+function body(
+  object: OriginObject,
+  artifactPaths: Record<string, string>,
+): Pick<aws.s3.BucketObjectv2Args, "content" | "source"> {
   if (object.content.kind === "inline") return { content: object.content.text };
   const file = artifactPaths[object.content.name];
   if (!file) {
-    throw new Error(`artifacts.${object.content.name}: no verified local file for ${object.key}; resolve every artefact (resolveArtifacts) before creating SiteContent`);
+    throw new Error(
+      `artifacts.${object.content.name}: no verified local file for ${object.key}; resolve every artefact (resolveArtifacts) before creating SiteContent`,
+    );
   }
   return { source: new pulumi.asset.FileAsset(file) };
 }

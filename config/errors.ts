@@ -11,7 +11,10 @@ export class ConfigError extends Error {
     public readonly source: string,
     public readonly issues: ConfigIssue[],
   ) {
-    super(`${source}: ${issues.length} problem${issues.length === 1 ? "" : "s"}\n` + issues.map(formatIssue).join("\n"));
+    super(
+      `${source}: ${issues.length} problem${issues.length === 1 ? "" : "s"}\n` +
+        issues.map(formatIssue).join("\n"),
+    );
     this.name = "ConfigError";
   }
 }

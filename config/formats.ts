@@ -21,7 +21,7 @@ export function intToIpv4(n: number): string {
 }
 
 export function prefixToNetmask(prefix: number): string {
-  return intToIpv4(prefix === 0 ? 0 : (0xffffffff - (2 ** (32 - prefix) - 1)));
+  return intToIpv4(prefix === 0 ? 0 : 0xffffffff - (2 ** (32 - prefix) - 1));
 }
 
 export interface Cidr {

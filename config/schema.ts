@@ -14,12 +14,17 @@ const safeText = (max: number) =>
     .string()
     .min(1, "must not be empty")
     .max(max, `must be at most ${max} characters`)
-    .regex(SAFE_TEXT, "may hold only letters, digits, spaces and . , : ( ) / + @ ! ? = _ - [ ] < > * % ' (no $ { } | & ; # quotes, backslashes or control characters)")
+    .regex(
+      SAFE_TEXT,
+      "may hold only letters, digits, spaces and . , : ( ) / + @ ! ? = _ - [ ] < > * % ' (no $ { } | & ; # quotes, backslashes or control characters)",
+    )
     .refine((s) => s.trim() === s, "must not start or end with a space");
 
 /** Identifiers used in script labels, URLs and object keys. */
 export const NAME = /^[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?$/;
-const name = z.string().regex(NAME, "must be 1-32 lowercase letters, digits or inner hyphens (e.g. ams1, lab-2)");
+const name = z
+  .string()
+  .regex(NAME, "must be 1-32 lowercase letters, digits or inner hyphens (e.g. ams1, lab-2)");
 
 export const ARTIFACT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
@@ -27,9 +32,21 @@ export const ARTIFACT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 export const KERNEL_ARG = /^[A-Za-z0-9._,:=\/+@%~^\-{}]+$/;
 
 const ipv4 = z.string().refine(isIpv4, "is not an IPv4 address (expected e.g. 10.1.0.1)");
-const cidr = z.string().refine((s) => parseCidr(s) !== undefined, "is not a subnet in CIDR form with host bits clear and a prefix of /1 to /30 (expected e.g. 10.1.0.0/24)");
-const mac = z.string().refine(isMac, "is not a MAC address (expected six lowercase hex pairs with colons, e.g. 52:54:00:12:34:56)");
-const hostname = z.string().refine(isHostname, "is not a hostname (lowercase letters, digits, inner hyphens, dot-separated labels)");
+const cidr = z
+  .string()
+  .refine(
+    (s) => parseCidr(s) !== undefined,
+    "is not a subnet in CIDR form with host bits clear and a prefix of /1 to /30 (expected e.g. 10.1.0.0/24)",
+  );
+const mac = z
+  .string()
+  .refine(
+    isMac,
+    "is not a MAC address (expected six lowercase hex pairs with colons, e.g. 52:54:00:12:34:56)",
+  );
+const hostname = z
+  .string()
+  .refine(isHostname, "is not a hostname (lowercase letters, digits, inner hyphens, dot-separated labels)");
 
 export const NETWORK_MODES = ["prompt", "static", "dhcp", "dhcp-then-prompt"] as const;
 export const KERNEL_NETWORK_FORMS = ["linux-ip", "none"] as const;
@@ -42,14 +59,27 @@ const fixedAddress = z.strictObject({
 
 const network = z.strictObject({
   mode: z.enum(NETWORK_MODES, { error: `must be one of ${NETWORK_MODES.join(", ")}` }),
-  interface: z.string().regex(/^net[0-9]$/, "must be an iPXE network device name net0 to net9").default("net0"),
+  interface: z
+    .string()
+    .regex(/^net[0-9]$/, "must be an iPXE network device name net0 to net9")
+    .default("net0"),
   subnet: cidr.optional(),
   gateway: ipv4.optional(),
   address: ipv4.optional(),
   dns: z.array(ipv4).max(3, "may list at most 3 servers").default([]),
   domain: hostname.optional(),
-  vlan: z.number().int("must be a whole number").min(1, "must be 1 to 4094").max(4094, "must be 1 to 4094").optional(),
-  dhcpTimeoutSeconds: z.number().int("must be a whole number").min(1, "must be 1 to 120").max(120, "must be 1 to 120").default(10),
+  vlan: z
+    .number()
+    .int("must be a whole number")
+    .min(1, "must be 1 to 4094")
+    .max(4094, "must be 1 to 4094")
+    .optional(),
+  dhcpTimeoutSeconds: z
+    .number()
+    .int("must be a whole number")
+    .min(1, "must be 1 to 120")
+    .max(120, "must be 1 to 120")
+    .default(10),
   fixed: z.array(fixedAddress).default([]),
 });
 
@@ -59,8 +89,20 @@ const linuxEntry = z.strictObject({
   label: safeText(60),
   kernel: z.string(),
   initrds: z.array(z.string()).default([]),
-  args: z.array(z.string().max(255, "must be at most 255 characters").regex(KERNEL_ARG, "is not a safe kernel argument (letters, digits and . _ , : = / + @ % ~ ^ - only, one argument per list item, placeholders as {ip})")).default([]),
-  kernelNetwork: z.enum(KERNEL_NETWORK_FORMS, { error: `must be one of ${KERNEL_NETWORK_FORMS.join(", ")}` }).default("linux-ip"),
+  args: z
+    .array(
+      z
+        .string()
+        .max(255, "must be at most 255 characters")
+        .regex(
+          KERNEL_ARG,
+          "is not a safe kernel argument (letters, digits and . _ , : = / + @ % ~ ^ - only, one argument per list item, placeholders as {ip})",
+        ),
+    )
+    .default([]),
+  kernelNetwork: z
+    .enum(KERNEL_NETWORK_FORMS, { error: `must be one of ${KERNEL_NETWORK_FORMS.join(", ")}` })
+    .default("linux-ip"),
 });
 const localDiskEntry = z.strictObject({ type: z.literal("local-disk"), id: name, label: safeText(60) });
 const shellEntry = z.strictObject({ type: z.literal("shell"), id: name, label: safeText(60) });
@@ -74,7 +116,12 @@ const menuEntry = z.discriminatedUnion("type", [linuxEntry, localDiskEntry, shel
 const menu = z.strictObject({
   title: safeText(60).optional(),
   default: name,
-  timeoutSeconds: z.number().int("must be a whole number").min(0, "must be 0 to 3600").max(3600, "must be 0 to 3600").default(10),
+  timeoutSeconds: z
+    .number()
+    .int("must be a whole number")
+    .min(0, "must be 0 to 3600")
+    .max(3600, "must be 0 to 3600")
+    .default(10),
   entries: z.array(menuEntry).min(1, "must list at least one entry"),
 });
 
@@ -88,7 +135,10 @@ export const siteSchema = z.strictObject({
 export const artifactSchema = z.strictObject({
   source: z.string().min(1, "must be a local path or an https:// URL"),
   sha256: z.string().regex(/^[0-9a-f]{64}$/, "is not a sha256 (64 lowercase hex digits)"),
-  contentType: z.string().regex(/^[a-z]+\/[a-z0-9.+-]+$/, "is not a MIME type").optional(),
+  contentType: z
+    .string()
+    .regex(/^[a-z]+\/[a-z0-9.+-]+$/, "is not a MIME type")
+    .optional(),
 });
 
 export const TRANSPORTS = ["https", "http"] as const;
@@ -97,8 +147,17 @@ export const originSchema = z.strictObject({
   hostname: z.string().refine(isFqdn, "is not a fully qualified hostname (e.g. boot.example.com)"),
   transport: z.enum(TRANSPORTS, { error: "must be https or http" }).default("https"),
   allowInsecureHttp: z.boolean().default(false),
-  cloudflareZoneId: z.string().regex(/^[0-9a-f]{32}$/, "is not a Cloudflare zone id (32 lowercase hex digits, from the zone's overview page)"),
-  priceClass: z.enum(["PriceClass_100", "PriceClass_200", "PriceClass_All"], { error: "must be PriceClass_100, PriceClass_200 or PriceClass_All" }).default("PriceClass_100"),
+  cloudflareZoneId: z
+    .string()
+    .regex(
+      /^[0-9a-f]{32}$/,
+      "is not a Cloudflare zone id (32 lowercase hex digits, from the zone's overview page)",
+    ),
+  priceClass: z
+    .enum(["PriceClass_100", "PriceClass_200", "PriceClass_All"], {
+      error: "must be PriceClass_100, PriceClass_200 or PriceClass_All",
+    })
+    .default("PriceClass_100"),
   accessLogs: z.boolean().default(false),
   protect: z.boolean().default(false),
   publishImages: z.boolean().default(true),
@@ -110,14 +169,20 @@ export const PLATFORMS = ["bios", "uefi"] as const;
 export const ipxeSchema = z.strictObject({
   mode: z.enum(IPXE_MODES, { error: "must be prebuilt or compile" }).default("prebuilt"),
   /** Pinned upstream commit for compile mode. */
-  ref: z.string().regex(/^[0-9a-f]{40}$/, "is not a full git commit id (40 lowercase hex digits)").optional(),
+  ref: z
+    .string()
+    .regex(/^[0-9a-f]{40}$/, "is not a full git commit id (40 lowercase hex digits)")
+    .optional(),
   sourceDir: z.string().optional(),
   prebuiltDir: z.string().optional(),
   /** CA files for compile mode; unset: Amazon's roots (CloudFront); []: iPXE's default trust. */
   trust: z.array(z.string()).optional(),
   /** compile mode: embed the stage-1 per site (true), or one generic binary per stack (false). */
   embed: z.boolean().default(true),
-  platforms: z.array(z.enum(PLATFORMS, { error: "must be bios or uefi" })).min(1, "must list at least one platform").default(["bios", "uefi"]),
+  platforms: z
+    .array(z.enum(PLATFORMS, { error: "must be bios or uefi" }))
+    .min(1, "must list at least one platform")
+    .default(["bios", "uefi"]),
 });
 
 export type SiteConfig = z.output<typeof siteSchema>;

@@ -11,7 +11,9 @@ export const NAMESPACE = "boot-stack";
 
 export function stackFilePath(projectDir: string, stack: string): string {
   if (!/^[A-Za-z0-9._-]+$/.test(stack)) {
-    throw new ConfigError(`--stack ${JSON.stringify(stack)}`, [{ path: "stack", message: "may hold only letters, digits, . _ - (e.g. prod)" }]);
+    throw new ConfigError(`--stack ${JSON.stringify(stack)}`, [
+      { path: "stack", message: "may hold only letters, digits, . _ - (e.g. prod)" },
+    ]);
   }
   return path.join(projectDir, `Pulumi.${stack}.yaml`);
 }
@@ -21,17 +23,29 @@ export function readRawStackConfig(file: string): RawStackConfig {
   try {
     text = fs.readFileSync(file, "utf8");
   } catch (e) {
-    throw new ConfigError(file, [{ path: "file", message: `cannot be read (${(e as NodeJS.ErrnoException).code ?? String(e)}); create it or pass another --stack` }]);
+    throw new ConfigError(file, [
+      {
+        path: "file",
+        message: `cannot be read (${(e as NodeJS.ErrnoException).code ?? String(e)}); create it or pass another --stack`,
+      },
+    ]);
   }
   let doc: unknown;
   try {
     doc = parse(text, { prettyErrors: true });
   } catch (e) {
-    throw new ConfigError(file, [{ path: "yaml", message: `is not valid YAML: ${(e as Error).message.split("\n")[0]}` }]);
+    throw new ConfigError(file, [
+      { path: "yaml", message: `is not valid YAML: ${(e as Error).message.split("\n")[0]}` },
+    ]);
   }
   const config = isPlainObject(doc) ? doc.config : undefined;
   if (!isPlainObject(config)) {
-    throw new ConfigError(file, [{ path: "config", message: "is missing: a stack file holds its settings under a top-level config: map" }]);
+    throw new ConfigError(file, [
+      {
+        path: "config",
+        message: "is missing: a stack file holds its settings under a top-level config: map",
+      },
+    ]);
   }
   const raw: Record<string, unknown> = {};
   const unknown: string[] = [];
@@ -42,7 +56,13 @@ export function readRawStackConfig(file: string): RawStackConfig {
     else unknown.push(key);
   }
   if (unknown.length) {
-    throw new ConfigError(file, unknown.map((k) => ({ path: k, message: `is not a boot-stack config key (known: ${CONFIG_KEYS.map((c) => `${NAMESPACE}:${c}`).join(", ")})` })));
+    throw new ConfigError(
+      file,
+      unknown.map((k) => ({
+        path: k,
+        message: `is not a boot-stack config key (known: ${CONFIG_KEYS.map((c) => `${NAMESPACE}:${c}`).join(", ")})`,
+      })),
+    );
   }
   return raw;
 }

@@ -4,7 +4,15 @@
 import { z } from "zod";
 import { ConfigError, ConfigIssue, showValue } from "./errors";
 import { checkArtifactSources, checkSite, checkSites } from "./rules";
-import { artifactSchema, ArtifactConfig, ipxeSchema, SiteConfig, originSchema, siteSchema, StackConfig } from "./schema";
+import {
+  artifactSchema,
+  ArtifactConfig,
+  ipxeSchema,
+  SiteConfig,
+  originSchema,
+  siteSchema,
+  StackConfig,
+} from "./schema";
 
 /** The config keys of the `boot-stack` namespace, as raw values. */
 export interface RawStackConfig {
@@ -24,11 +32,18 @@ export function validateStackConfig(raw: RawStackConfig, source = "stack config"
   const sites = parseSites(raw.sites, issues);
 
   if (origin && origin.transport === "http" && !origin.allowInsecureHttp) {
-    issues.push({ path: "origin.transport", message: '"http" needs origin.allowInsecureHttp: true (scripts then travel unencrypted; prefer https)' });
+    issues.push({
+      path: "origin.transport",
+      message: '"http" needs origin.allowInsecureHttp: true (scripts then travel unencrypted; prefer https)',
+    });
   }
   if (artifacts) issues.push(...checkArtifactSources(artifacts));
   const validSites = (sites ?? []).flatMap((p) => (p.site ? [p.site] : []));
-  issues.push(...checkSites(Array.isArray(raw.sites) ? raw.sites.map((s) => (isPlainObject(s) ? s.name : undefined)) : []));
+  issues.push(
+    ...checkSites(
+      Array.isArray(raw.sites) ? raw.sites.map((s) => (isPlainObject(s) ? s.name : undefined)) : [],
+    ),
+  );
   for (const parsed of sites ?? []) {
     // Without a valid artefact list, references cannot be judged: skip that one rule.
     if (parsed.site) issues.push(...checkSite(parsed.site, parsed.path, artifacts));
@@ -38,9 +53,17 @@ export function validateStackConfig(raw: RawStackConfig, source = "stack config"
   return { origin, ipxe, artifacts, sites: validSites };
 }
 
-function parseSection<T extends z.ZodType>(schema: T, value: unknown, path: string, issues: ConfigIssue[]): z.output<T> | undefined {
+function parseSection<T extends z.ZodType>(
+  schema: T,
+  value: unknown,
+  path: string,
+  issues: ConfigIssue[],
+): z.output<T> | undefined {
   if (value === undefined) {
-    issues.push({ path, message: `is missing (add "boot-stack:${path}" to the stack's config; see Pulumi.yaml)` });
+    issues.push({
+      path,
+      message: `is missing (add "boot-stack:${path}" to the stack's config; see Pulumi.yaml)`,
+    });
     return undefined;
   }
   const result = schema.safeParse(value, { reportInput: true });
@@ -52,7 +75,10 @@ function parseSection<T extends z.ZodType>(schema: T, value: unknown, path: stri
 function parseArtifacts(value: unknown, issues: ConfigIssue[]): Record<string, ArtifactConfig> | undefined {
   if (value === undefined) return {};
   if (!isPlainObject(value)) {
-    issues.push({ path: "artifacts", message: `${showValue(value)} must be a map of artefact name to { source, sha256 }` });
+    issues.push({
+      path: "artifacts",
+      message: `${showValue(value)} must be a map of artefact name to { source, sha256 }`,
+    });
     return undefined;
   }
   const out: Record<string, ArtifactConfig> = {};
@@ -60,7 +86,10 @@ function parseArtifacts(value: unknown, issues: ConfigIssue[]): Record<string, A
   for (const [key, entry] of Object.entries(value)) {
     const path = `artifacts.${key}`;
     if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(key)) {
-      issues.push({ path, message: `name ${showValue(key)} may hold only letters, digits, . _ - (at most 64, starting with a letter or digit)` });
+      issues.push({
+        path,
+        message: `name ${showValue(key)} may hold only letters, digits, . _ - (at most 64, starting with a letter or digit)`,
+      });
       ok = false;
       continue;
     }
@@ -104,11 +133,16 @@ function zodIssues(error: z.ZodError, base: string, root: unknown): ConfigIssue[
     const atPath = valueAt(root, issue.path);
     const value = atPath !== undefined ? atPath : issue.input;
     if (issue.code === "unrecognized_keys") {
-      return { path, message: `unknown key${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => showValue(k)).join(", ")} (check the spelling against Pulumi.yaml)` };
+      return {
+        path,
+        message: `unknown key${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => showValue(k)).join(", ")} (check the spelling against Pulumi.yaml)`,
+      };
     }
     if (value === undefined) return { path, message: `is missing (${issue.message})` };
-    if (issue.code === "invalid_type" && !issue.message.startsWith("Invalid input")) return { path, message: `${showValue(value)} ${issue.message}` };
-    if (issue.code === "invalid_type") return { path, message: `${showValue(value)} has the wrong type: expected ${issue.expected}` };
+    if (issue.code === "invalid_type" && !issue.message.startsWith("Invalid input"))
+      return { path, message: `${showValue(value)} ${issue.message}` };
+    if (issue.code === "invalid_type")
+      return { path, message: `${showValue(value)} has the wrong type: expected ${issue.expected}` };
     return { path, message: `${showValue(value)} ${issue.message}` };
   });
 }

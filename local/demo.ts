@@ -36,10 +36,15 @@ export async function runDemo(opts: DemoOptions): Promise<DemoOutcome> {
 
   const stackFile = opts.stackFile ?? path.join(REPO_ROOT, "Pulumi.prod.yaml");
   const { config, notes } = demoStack(stackFile, testOs);
-  say(`rendering ${path.relative(process.cwd(), stackFile) || stackFile} for the local origin ${GUEST_ORIGIN.baseUrl} (QEMU forwards it to 127.0.0.1). Demo overrides:`);
+  say(
+    `rendering ${path.relative(process.cwd(), stackFile) || stackFile} for the local origin ${GUEST_ORIGIN.baseUrl} (QEMU forwards it to 127.0.0.1). Demo overrides:`,
+  );
   for (const n of notes) say(`  ${n}`);
   const site = config.sites.find((s) => s.name === opts.site);
-  if (!site) throw new Error(`site ${opts.site} is not in ${stackFile} (sites: ${config.sites.map((s) => s.name).join(", ")})`);
+  if (!site)
+    throw new Error(
+      `site ${opts.site} is not in ${stackFile} (sites: ${config.sites.map((s) => s.name).join(", ")})`,
+    );
   const plan = sitePlan(site);
   say(`site ${site.name}: network mode ${site.network.mode}; ${plan.describe}`);
 
@@ -51,7 +56,17 @@ export async function runDemo(opts: DemoOptions): Promise<DemoOutcome> {
   let result: SessionResult | undefined;
   try {
     result = await bootSession(
-      { stack: config, site: site.name, firmware, restrict: plan.restrict, noDhcp: plan.noDhcp, mac: plan.mac, reportDir, log: say, timeoutMs: opts.uefi ? 240_000 : 180_000 },
+      {
+        stack: config,
+        site: site.name,
+        firmware,
+        restrict: plan.restrict,
+        noDhcp: plan.noDhcp,
+        mac: plan.mac,
+        reportDir,
+        log: say,
+        timeoutMs: opts.uefi ? 240_000 : 180_000,
+      },
       (ctx) => drive(ctx, site, plan, say),
     );
   } catch (e) {
@@ -61,15 +76,28 @@ export async function runDemo(opts: DemoOptions): Promise<DemoOutcome> {
   const r = result.report;
   say(r.booted ? "the test OS booted; it reported:" : "the test OS did not report on the serial port");
   if (r.cmdline !== undefined) say(`  kernel command line: ${r.cmdline}`);
-  if (r.net) say(`  network: ${Object.entries(r.net).map(([k, v]) => `${k}=${v}`).join(" ")}`);
+  if (r.net)
+    say(
+      `  network: ${Object.entries(r.net)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(" ")}`,
+    );
   if (r.fetch) say(`  fetch from the origin: ${r.fetch}`);
   const stage2 = result.accessLog.find((e) => e.path.endsWith("/stage2.ipxe"));
   opts.out("");
   opts.out("summary");
-  opts.out(`  site ${site.name} (${site.network.mode}), ${firmware.toUpperCase()}, image ${path.basename(result.imagePath)}`);
-  opts.out(`  network came up via: ${stage2?.via ?? "(stage-2 never fetched)"}${r.net?.ip ? `, address ${r.net.ip}` : ""}`);
-  opts.out(`  QEMU start -> stage-2 request: ${fmt(result.timings.stage2Request)}; -> kernel running: ${fmt(result.timings.kernelMarker)}; -> powered off: ${fmt(result.timings.exit)}`);
-  opts.out(`  origin requests: ${result.accessLog.length} (${result.accessLog.filter((e) => e.status >= 400).length} errors)`);
+  opts.out(
+    `  site ${site.name} (${site.network.mode}), ${firmware.toUpperCase()}, image ${path.basename(result.imagePath)}`,
+  );
+  opts.out(
+    `  network came up via: ${stage2?.via ?? "(stage-2 never fetched)"}${r.net?.ip ? `, address ${r.net.ip}` : ""}`,
+  );
+  opts.out(
+    `  QEMU start -> stage-2 request: ${fmt(result.timings.stage2Request)}; -> kernel running: ${fmt(result.timings.kernelMarker)}; -> powered off: ${fmt(result.timings.exit)}`,
+  );
+  opts.out(
+    `  origin requests: ${result.accessLog.length} (${result.accessLog.filter((e) => e.status >= 400).length} errors)`,
+  );
   opts.out(`  screenshots: ${result.screenshots.length} in ${path.relative(process.cwd(), reportDir)}/`);
   opts.out(`  result: ${r.booted ? "BOOTED" : "DID NOT BOOT"}`);
   return { booted: r.booted, result, reportDir };
@@ -111,7 +139,12 @@ function sitePlan(site: SiteConfig): SitePlan {
   return { restrict, noDhcp, mac, entry, describe: `${how}; then the operator picks "${entry.label}"` };
 }
 
-async function drive(ctx: SessionContext, site: SiteConfig, plan: SitePlan, say: (l: string) => void): Promise<void> {
+async function drive(
+  ctx: SessionContext,
+  site: SiteConfig,
+  plan: SitePlan,
+  say: (l: string) => void,
+): Promise<void> {
   const { op } = ctx;
   const mode = site.network.mode;
   if (mode === "prompt" || mode === "dhcp-then-prompt") {

@@ -19,6 +19,14 @@ export async function buildTestImage(opts: {
   trust?: string[];
   log?: (line: string) => void;
 }): Promise<TestImage> {
-  const r = await buildSiteImage({ site: opts.site, stage1: opts.stage1, outDir: opts.outDir, platforms: opts.platforms, mode: opts.mode, trust: opts.trust, onProgress: (m) => opts.log?.(`image: ${m}`) });
+  const r = await buildSiteImage({
+    site: opts.site,
+    stage1: opts.stage1,
+    outDir: opts.outDir,
+    platforms: opts.platforms,
+    mode: opts.mode,
+    trust: opts.trust,
+    onProgress: (m) => opts.log?.(`image: ${m}`),
+  });
   return { isoPath: r.isoPath, sha256: r.sha256 };
 }

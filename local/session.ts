@@ -70,11 +70,17 @@ export interface SessionResult {
  * itself, unless `drive` returns "stop" (e.g. at a failure menu that would wait forever).
  * One session at a time per machine (a lock in the cache).
  */
-export function bootSession(opts: SessionOptions, drive: (ctx: SessionContext) => Promise<void | "stop">): Promise<SessionResult> {
+export function bootSession(
+  opts: SessionOptions,
+  drive: (ctx: SessionContext) => Promise<void | "stop">,
+): Promise<SessionResult> {
   return withQemuLock(600_000, () => runSession(opts, drive));
 }
 
-async function runSession(opts: SessionOptions, drive: (ctx: SessionContext) => Promise<void | "stop">): Promise<SessionResult> {
+async function runSession(
+  opts: SessionOptions,
+  drive: (ctx: SessionContext) => Promise<void | "stop">,
+): Promise<SessionResult> {
   const log = opts.log ?? (() => undefined);
   const work = fs.mkdtempSync(path.join(os.tmpdir(), "boot-stack-session-"));
   const reportDir = opts.reportDir ?? path.join(work, "report");
@@ -89,23 +95,44 @@ async function runSession(opts: SessionOptions, drive: (ctx: SessionContext) => 
   try {
     const layout = originLayout(opts.stack, { baseUrl: opts.baseUrl ?? GUEST_ORIGIN.baseUrl });
     const stage1 = layout.find((o) => o.key === `sites/${opts.site}/stage1.ipxe`);
-    if (!stage1 || stage1.content.kind !== "inline") throw new Error(`site ${opts.site} is not in the stack (sites: ${opts.stack.sites.map((s) => s.name).join(", ")})`);
+    if (!stage1 || stage1.content.kind !== "inline")
+      throw new Error(
+        `site ${opts.site} is not in the stack (sites: ${opts.stack.sites.map((s) => s.name).join(", ")})`,
+      );
     const logger = (e: AccessLogEntry) => {
       accessLog.push(e);
-      if (run && timings.stage2Request === undefined && /stage2\.ipxe$/.test(e.path) && e.status === 200) timings.stage2Request = e.time.getTime() - run.startedAt;
+      if (run && timings.stage2Request === undefined && /stage2\.ipxe$/.test(e.path) && e.status === 200)
+        timings.stage2Request = e.time.getTime() - run.startedAt;
       log(`origin: ${formatAccessLog(e)}`);
       for (const w of waiters.splice(0)) w();
     };
     const store = { projectDir: REPO_ROOT, cacheDir: path.join(cacheDir(), "artifacts") };
-    const resolve = (name: string, source: string, sha256: string) => resolveArtifact(name, { source, sha256 }, store);
+    const resolve = (name: string, source: string, sha256: string) =>
+      resolveArtifact(name, { source, sha256 }, store);
     origin = await OriginServer.start({ objects: layout, resolveArtifact: resolve, logger });
-    if (opts.tls) httpsOrigin = await OriginServer.start({ objects: layout, resolveArtifact: resolve, logger, tls: opts.tls });
+    if (opts.tls)
+      httpsOrigin = await OriginServer.start({
+        objects: layout,
+        resolveArtifact: resolve,
+        logger,
+        tls: opts.tls,
+      });
     if (opts.originDown) await origin.down();
-    log(`origin: serving ${layout.length} objects on ${origin.url}${httpsOrigin ? ` and ${httpsOrigin.url}` : ""} (the guest sees ${opts.baseUrl ?? GUEST_ORIGIN.baseUrl})${opts.originDown ? ", down for now" : ""}`);
+    log(
+      `origin: serving ${layout.length} objects on ${origin.url}${httpsOrigin ? ` and ${httpsOrigin.url}` : ""} (the guest sees ${opts.baseUrl ?? GUEST_ORIGIN.baseUrl})${opts.originDown ? ", down for now" : ""}`,
+    );
 
     const imagePath =
       opts.image ??
-      (await buildTestImage({ site: opts.site, stage1: stage1.content.text, outDir: work, platforms: [opts.firmware], log })).isoPath;
+      (
+        await buildTestImage({
+          site: opts.site,
+          stage1: stage1.content.text,
+          outDir: work,
+          platforms: [opts.firmware],
+          log,
+        })
+      ).isoPath;
     log(`image: ${imagePath}`);
 
     run = await startQemu({
@@ -120,9 +147,12 @@ async function runSession(opts: SessionOptions, drive: (ctx: SessionContext) => 
       log,
     });
     const started = run;
-    log(`qemu: started (${opts.firmware}, restrict=${opts.restrict === false ? "off" : "on"}, ${opts.noDhcp ? "DHCP requests dropped" : "QEMU's DHCP answers"}), work folder ${run.dir}`);
+    log(
+      `qemu: started (${opts.firmware}, restrict=${opts.restrict === false ? "off" : "on"}, ${opts.noDhcp ? "DHCP requests dropped" : "QEMU's DHCP answers"}), work folder ${run.dir}`,
+    );
     markerPoll = setInterval(() => {
-      if (timings.kernelMarker === undefined && started.serial().includes(MARKERS.booted)) timings.kernelMarker = Date.now() - started.startedAt;
+      if (timings.kernelMarker === undefined && started.serial().includes(MARKERS.booted))
+        timings.kernelMarker = Date.now() - started.startedAt;
     }, 100);
     const op = new Operator(run, { reportDir, log });
     const ctx: SessionContext = {
@@ -137,7 +167,8 @@ async function runSession(opts: SessionOptions, drive: (ctx: SessionContext) => 
           const check = () => {
             const hit = accessLog.find((e) => re.test(e.path));
             if (hit) return resolveReq(hit);
-            if (Date.now() > deadline || !started.running) return reject(new Error(`no request for ${re} within ${timeoutMs} ms`));
+            if (Date.now() > deadline || !started.running)
+              return reject(new Error(`no request for ${re} within ${timeoutMs} ms`));
             // Checked again on every new log entry, and every half second for the deadline.
             waiters.push(check);
             setTimeout(check, 500).unref();
@@ -159,7 +190,10 @@ async function runSession(opts: SessionOptions, drive: (ctx: SessionContext) => 
       report: parseTestOsReport(serial),
       timings,
       exitCode,
-      screenshots: fs.readdirSync(reportDir).filter((f) => f.endsWith(".png")).map((f) => path.join(reportDir, f)),
+      screenshots: fs
+        .readdirSync(reportDir)
+        .filter((f) => f.endsWith(".png"))
+        .map((f) => path.join(reportDir, f)),
       imagePath,
     };
   } catch (e) {

@@ -68,10 +68,15 @@ export function demoStack(file: string, os: TestOs): { config: StackConfig; note
       changed.push("vlan (removed)");
     }
     if (Array.isArray(net.fixed)) {
-      net.fixed = net.fixed.map((f: unknown, i: number) => (isPlain(f) ? { ...f, ip: `10.0.2.${21 + i}` } : f));
+      net.fixed = net.fixed.map((f: unknown, i: number) =>
+        isPlain(f) ? { ...f, ip: `10.0.2.${21 + i}` } : f,
+      );
       changed.push("fixed[].ip");
     }
-    if (changed.length) notes.push(`site ${String(s.name)}: network ${changed.join(", ")} -> QEMU's 10.0.2.0/24 (gateway ${QEMU_NET.gateway})`);
+    if (changed.length)
+      notes.push(
+        `site ${String(s.name)}: network ${changed.join(", ")} -> QEMU's 10.0.2.0/24 (gateway ${QEMU_NET.gateway})`,
+      );
     return { ...s, network: net };
   });
   return { config: validateStackConfig({ ...raw, artifacts, sites }, `${file} (demo overrides)`), notes };

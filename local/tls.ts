@@ -17,11 +17,79 @@ export async function makeTestPki(dir: string, ip = GUEST_ORIGIN_IP): Promise<Te
   const f = (name: string) => path.join(dir, name);
   const ssl = (args: string[]) => runTool("openssl", args, { timeoutMs: 30_000 });
   const ext = f("server.ext");
-  fs.writeFileSync(ext, `subjectAltName=IP:${ip}\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n`);
-  await ssl(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-sha256", "-days", "2", "-subj", "/CN=boot-stack test CA", "-keyout", f("ca.key"), "-out", f("ca.crt"), "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign"]);
-  await ssl(["req", "-newkey", "rsa:2048", "-nodes", "-sha256", "-subj", `/CN=${ip}`, "-keyout", f("server.key"), "-out", f("server.csr")]);
-  await ssl(["x509", "-req", "-sha256", "-days", "2", "-in", f("server.csr"), "-CA", f("ca.crt"), "-CAkey", f("ca.key"), "-CAcreateserial", "-extfile", ext, "-out", f("server.crt")]);
-  await ssl(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-sha256", "-days", "2", "-subj", `/CN=${ip}`, "-addext", `subjectAltName=IP:${ip}`, "-keyout", f("rogue.key"), "-out", f("rogue.crt")]);
+  fs.writeFileSync(
+    ext,
+    `subjectAltName=IP:${ip}\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n`,
+  );
+  await ssl([
+    "req",
+    "-x509",
+    "-newkey",
+    "rsa:2048",
+    "-nodes",
+    "-sha256",
+    "-days",
+    "2",
+    "-subj",
+    "/CN=boot-stack test CA",
+    "-keyout",
+    f("ca.key"),
+    "-out",
+    f("ca.crt"),
+    "-addext",
+    "basicConstraints=critical,CA:TRUE",
+    "-addext",
+    "keyUsage=critical,keyCertSign,cRLSign",
+  ]);
+  await ssl([
+    "req",
+    "-newkey",
+    "rsa:2048",
+    "-nodes",
+    "-sha256",
+    "-subj",
+    `/CN=${ip}`,
+    "-keyout",
+    f("server.key"),
+    "-out",
+    f("server.csr"),
+  ]);
+  await ssl([
+    "x509",
+    "-req",
+    "-sha256",
+    "-days",
+    "2",
+    "-in",
+    f("server.csr"),
+    "-CA",
+    f("ca.crt"),
+    "-CAkey",
+    f("ca.key"),
+    "-CAcreateserial",
+    "-extfile",
+    ext,
+    "-out",
+    f("server.crt"),
+  ]);
+  await ssl([
+    "req",
+    "-x509",
+    "-newkey",
+    "rsa:2048",
+    "-nodes",
+    "-sha256",
+    "-days",
+    "2",
+    "-subj",
+    `/CN=${ip}`,
+    "-addext",
+    `subjectAltName=IP:${ip}`,
+    "-keyout",
+    f("rogue.key"),
+    "-out",
+    f("rogue.crt"),
+  ]);
   const read = (n: string) => fs.readFileSync(f(n), "utf8");
   return {
     caCert: f("ca.crt"),

@@ -40,14 +40,22 @@ export async function fileSha256(file: string): Promise<string> {
 }
 
 /** Where a downloaded artefact is kept: `<cacheDir>/<sha256>/<name>`. */
-export const cachedArtifactPath = (store: ArtifactStore, name: string, sha256: string): string => path.join(store.cacheDir, sha256, name);
+export const cachedArtifactPath = (store: ArtifactStore, name: string, sha256: string): string =>
+  path.join(store.cacheDir, sha256, name);
 
 /** Returns a local file holding exactly the configured bytes, or throws naming the artefact. */
-export async function resolveArtifact(name: string, artifact: ArtifactConfig, store: ArtifactStore): Promise<string> {
+export async function resolveArtifact(
+  name: string,
+  artifact: ArtifactConfig,
+  store: ArtifactStore,
+): Promise<string> {
   const where = `artifacts.${name}`;
   if (!isUrl(artifact.source)) {
     const file = path.resolve(store.projectDir, artifact.source);
-    if (!fs.existsSync(file)) throw new ArtifactError(`${where}.source: file ${file} does not exist; fix the path or fetch the file first`);
+    if (!fs.existsSync(file))
+      throw new ArtifactError(
+        `${where}.source: file ${file} does not exist; fix the path or fetch the file first`,
+      );
     await checkHash(file, artifact.sha256, where);
     return file;
   }
@@ -64,18 +72,28 @@ export async function resolveArtifact(name: string, artifact: ArtifactConfig, st
 }
 
 /** Resolves every artefact before anything is uploaded or served: all problems at once. */
-export async function resolveArtifacts(artifacts: Record<string, ArtifactConfig>, store: ArtifactStore): Promise<Record<string, string>> {
+export async function resolveArtifacts(
+  artifacts: Record<string, ArtifactConfig>,
+  store: ArtifactStore,
+): Promise<Record<string, string>> {
   const entries = Object.entries(artifacts);
   const results = await Promise.allSettled(entries.map(([name, a]) => resolveArtifact(name, a, store)));
   const errors = results.flatMap((r) => (r.status === "rejected" ? [(r.reason as Error).message] : []));
-  if (errors.length) throw new ArtifactError(`${errors.length} artefact problem${errors.length > 1 ? "s" : ""}:\n  ${errors.join("\n  ")}`);
-  return Object.fromEntries(entries.map(([name], i) => [name, (results[i] as PromiseFulfilledResult<string>).value]));
+  if (errors.length)
+    throw new ArtifactError(
+      `${errors.length} artefact problem${errors.length > 1 ? "s" : ""}:\n  ${errors.join("\n  ")}`,
+    );
+  return Object.fromEntries(
+    entries.map(([name], i) => [name, (results[i] as PromiseFulfilledResult<string>).value]),
+  );
 }
 
 async function checkHash(file: string, expected: string, where: string): Promise<void> {
   const actual = await fileSha256(file);
   if (actual !== expected) {
-    throw new ArtifactError(`${where}.sha256: ${file} has sha256 ${actual}, config says ${expected}; update the config if the file changed on purpose`);
+    throw new ArtifactError(
+      `${where}.sha256: ${file} has sha256 ${actual}, config says ${expected}; update the config if the file changed on purpose`,
+    );
   }
 }
 
@@ -86,9 +104,15 @@ async function download(url: string, dest: string, where: string): Promise<void>
   try {
     response = await fetch(url);
   } catch (e) {
-    throw new ArtifactError(`${where}.source: cannot download ${url} (${(e as Error).cause ?? (e as Error).message}); check the URL or use a local file`);
+    throw new ArtifactError(
+      `${where}.source: cannot download ${url} (${(e as Error).cause ?? (e as Error).message}); check the URL or use a local file`,
+    );
   }
-  if (!response.ok || !response.body) throw new ArtifactError(`${where}.source: ${url} answered HTTP ${response.status}`);
-  await pipeline(Readable.fromWeb(response.body as import("node:stream/web").ReadableStream), fs.createWriteStream(partial));
+  if (!response.ok || !response.body)
+    throw new ArtifactError(`${where}.source: ${url} answered HTTP ${response.status}`);
+  await pipeline(
+    Readable.fromWeb(response.body as import("node:stream/web").ReadableStream),
+    fs.createWriteStream(partial),
+  );
   fs.renameSync(partial, dest);
 }

@@ -90,7 +90,12 @@ export function originLayout(config: StackConfig, origin: OriginRef): OriginObje
 function manifestObject(objects: OriginObject[], origin: OriginRef): OriginObject {
   const manifest = {
     baseUrl: origin.baseUrl,
-    objects: objects.map((o) => ({ key: o.key, sha256: o.sha256, ...(o.size !== undefined ? { size: o.size } : {}), contentType: o.contentType })),
+    objects: objects.map((o) => ({
+      key: o.key,
+      sha256: o.sha256,
+      ...(o.size !== undefined ? { size: o.size } : {}),
+      contentType: o.contentType,
+    })),
   };
   const text = JSON.stringify(manifest, null, 2) + "\n";
   return { ...script(keys.manifest, text), contentType: "application/json" };

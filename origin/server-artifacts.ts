@@ -7,7 +7,11 @@ import { fileSha256 } from "./artifacts";
  * Turns a configured artefact into a local file path (downloading it first if it is a URL), or
  * undefined when it is deliberately not available here (it is then answered with 404).
  */
-export type ArtifactResolver = (name: string, source: string, sha256: string) => Promise<string | undefined> | string | undefined;
+export type ArtifactResolver = (
+  name: string,
+  source: string,
+  sha256: string,
+) => Promise<string | undefined> | string | undefined;
 
 export interface VerifiedFile {
   path: string;
@@ -17,7 +21,9 @@ export interface VerifiedFile {
 
 export class ArtifactHashError extends Error {
   constructor(name: string, file: string, expected: string, actual: string) {
-    super(`artefact ${name} (${file}) has sha256 ${actual}, but the config says ${expected}: fix artifacts.${name}.sha256 or the file`);
+    super(
+      `artefact ${name} (${file}) has sha256 ${actual}, but the config says ${expected}: fix artifacts.${name}.sha256 or the file`,
+    );
     this.name = "ArtifactHashError";
   }
 }

@@ -24,7 +24,9 @@ export type AccessLogger = (entry: AccessLogEntry) => void;
 const IDENTITY_KEYS = ["site", "s1", "mac", "via"] as const;
 
 /** Reads the stage-1 identity from a query string; values are cut and made printable for the log. */
-export function identityFromQuery(params: URLSearchParams): Pick<AccessLogEntry, (typeof IDENTITY_KEYS)[number]> {
+export function identityFromQuery(
+  params: URLSearchParams,
+): Pick<AccessLogEntry, (typeof IDENTITY_KEYS)[number]> {
   const out: Partial<Record<(typeof IDENTITY_KEYS)[number], string>> = {};
   for (const key of IDENTITY_KEYS) {
     const v = params.get(key);
@@ -41,7 +43,16 @@ function printable(s: string): string {
 
 export function formatAccessLog(e: AccessLogEntry): string {
   const who = IDENTITY_KEYS.filter((k) => e[k] !== undefined).map((k) => `${k}=${e[k]}`);
-  return [e.time.toISOString(), e.method, printable(e.path), String(e.status), `${e.bytes}B`, `${e.ms}ms`, ...(e.range ? [`range=${printable(e.range)}`] : []), ...who].join(" ");
+  return [
+    e.time.toISOString(),
+    e.method,
+    printable(e.path),
+    String(e.status),
+    `${e.bytes}B`,
+    `${e.ms}ms`,
+    ...(e.range ? [`range=${printable(e.range)}`] : []),
+    ...who,
+  ].join(" ");
 }
 
 export const stdoutLogger: AccessLogger = (e) => process.stdout.write(`origin: ${formatAccessLog(e)}\n`);

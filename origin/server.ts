@@ -92,7 +92,8 @@ export class OriginServer {
         continue;
       }
       const { name, source } = object.content;
-      if (!this.opts.resolveArtifact) throw new Error(`origin layout has artefact ${name} but the server was given no resolveArtifact`);
+      if (!this.opts.resolveArtifact)
+        throw new Error(`origin layout has artefact ${name} but the server was given no resolveArtifact`);
       const file = await this.opts.resolveArtifact(name, source, object.sha256);
       if (file === undefined) {
         unavailable.push(object.key);
@@ -113,7 +114,9 @@ export class OriginServer {
   async up(port = this.listeningPort): Promise<void> {
     if (this.isUp) return;
     const handler = (req: http.IncomingMessage, res: http.ServerResponse) => void this.handle(req, res);
-    const server = this.opts.tls ? https.createServer({ key: this.opts.tls.key, cert: this.opts.tls.cert }, handler) : http.createServer(handler);
+    const server = this.opts.tls
+      ? https.createServer({ key: this.opts.tls.key, cert: this.opts.tls.cert }, handler)
+      : http.createServer(handler);
     server.on("connection", (sock: Socket) => {
       this.sockets.add(sock);
       sock.on("close", () => this.sockets.delete(sock));
@@ -156,7 +159,15 @@ export class OriginServer {
     } catch {
       // Keep the raw path: it will not match any key.
     }
-    const entry: AccessLogEntry = { time: new Date(started), method, path: url.pathname, status: 0, bytes: 0, ms: 0, ...identityFromQuery(url.searchParams) };
+    const entry: AccessLogEntry = {
+      time: new Date(started),
+      method,
+      path: url.pathname,
+      status: 0,
+      bytes: 0,
+      ms: 0,
+      ...identityFromQuery(url.searchParams),
+    };
     if (typeof req.headers.range === "string") entry.range = req.headers.range;
     res.on("close", () => {
       entry.status = res.statusCode;
@@ -164,7 +175,8 @@ export class OriginServer {
       (this.opts.logger ?? stdoutLogger)(entry);
     });
     try {
-      if (method !== "GET" && method !== "HEAD") return this.plain(res, entry, 405, "method not allowed\n", { Allow: "GET, HEAD" });
+      if (method !== "GET" && method !== "HEAD")
+        return this.plain(res, entry, 405, "method not allowed\n", { Allow: "GET, HEAD" });
       const found = this.entries.get(path.replace(/^\//, ""));
       if (!found) return this.plain(res, entry, 404, "not found\n");
       await this.send(req, res, entry, found, method === "HEAD");
@@ -175,14 +187,31 @@ export class OriginServer {
     }
   }
 
-  private plain(res: http.ServerResponse, entry: AccessLogEntry, status: number, text: string, headers: Record<string, string> = {}): void {
+  private plain(
+    res: http.ServerResponse,
+    entry: AccessLogEntry,
+    status: number,
+    text: string,
+    headers: Record<string, string> = {},
+  ): void {
     const body = Buffer.from(text);
-    res.writeHead(status, { "Content-Type": "text/plain; charset=utf-8", "Content-Length": body.length, "Cache-Control": "no-store", ...headers });
+    res.writeHead(status, {
+      "Content-Type": "text/plain; charset=utf-8",
+      "Content-Length": body.length,
+      "Cache-Control": "no-store",
+      ...headers,
+    });
     entry.bytes = entry.method === "HEAD" ? 0 : body.length;
     res.end(entry.method === "HEAD" ? undefined : body);
   }
 
-  private async send(req: http.IncomingMessage, res: http.ServerResponse, entry: AccessLogEntry, found: Entry, head: boolean): Promise<void> {
+  private async send(
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    entry: AccessLogEntry,
+    found: Entry,
+    head: boolean,
+  ): Promise<void> {
     const { object } = found;
     let file = found.file;
     if (file) {
@@ -204,7 +233,8 @@ export class OriginServer {
       return;
     }
     const range = parseRange(typeof req.headers.range === "string" ? req.headers.range : undefined, size);
-    if (range.kind === "unsatisfiable") return this.plain(res, entry, 416, "range not satisfiable\n", { "Content-Range": `bytes */${size}` });
+    if (range.kind === "unsatisfiable")
+      return this.plain(res, entry, 416, "range not satisfiable\n", { "Content-Range": `bytes */${size}` });
     const [start, end] = range.kind === "partial" ? [range.start, range.end] : [0, size - 1];
     const length = size === 0 ? 0 : end - start + 1;
     if (range.kind === "partial") headers["Content-Range"] = `bytes ${start}-${end}/${size}`;

@@ -11,26 +11,39 @@ const isPublicAcl = (acl: unknown): boolean => typeof acl === "string" && PUBLIC
 
 export const noPublicBucketAcl: ResourceValidationPolicy = {
   name: "s3-no-public-acl",
-  description: "Buckets and objects must not use a public canned ACL (public-read, public-read-write, authenticated-read).",
+  description:
+    "Buckets and objects must not use a public canned ACL (public-read, public-read-write, authenticated-read).",
   enforcementLevel: "mandatory",
   validateResource: [
     validateResourceOfType(aws.s3.Bucket, (bucket, _args, report) => {
-      if (isPublicAcl(bucket.acl)) report(`acl "${bucket.acl}" makes the bucket public; remove it (the origin serves through CloudFront only)`);
+      if (isPublicAcl(bucket.acl))
+        report(
+          `acl "${bucket.acl}" makes the bucket public; remove it (the origin serves through CloudFront only)`,
+        );
     }),
     validateResourceOfType(aws.s3.BucketAcl, (acl, _args, report) => {
       if (isPublicAcl(acl.acl)) report(`acl "${acl.acl}" makes the bucket public; remove the BucketAcl`);
       for (const grant of acl.accessControlPolicy?.grants ?? []) {
         const uri = grant.grantee?.uri ?? "";
-        if (/AllUsers|AuthenticatedUsers/.test(uri)) report(`grant to ${uri} makes the bucket public; remove that grant`);
+        if (/AllUsers|AuthenticatedUsers/.test(uri))
+          report(`grant to ${uri} makes the bucket public; remove that grant`);
       }
     }),
     validateResourceOfType(aws.s3.BucketObjectv2, (object, _args, report) => {
-      if (isPublicAcl(object.acl)) report(`object ${object.key ?? ""} has acl "${object.acl}"; objects are read through CloudFront, remove the acl`);
+      if (isPublicAcl(object.acl))
+        report(
+          `object ${object.key ?? ""} has acl "${object.acl}"; objects are read through CloudFront, remove the acl`,
+        );
     }),
   ],
 };
 
-const BLOCK_FLAGS = ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"] as const;
+const BLOCK_FLAGS = [
+  "blockPublicAcls",
+  "blockPublicPolicy",
+  "ignorePublicAcls",
+  "restrictPublicBuckets",
+] as const;
 
 export const publicAccessBlockAllOn: ResourceValidationPolicy = {
   name: "s3-public-access-block-all-on",
@@ -38,7 +51,8 @@ export const publicAccessBlockAllOn: ResourceValidationPolicy = {
   enforcementLevel: "mandatory",
   validateResource: validateResourceOfType(aws.s3.BucketPublicAccessBlock, (block, _args, report) => {
     const off = BLOCK_FLAGS.filter((flag) => block[flag] !== true);
-    if (off.length) report(`${off.join(", ")} must be true (unset means false); a boot origin's bucket is never public`);
+    if (off.length)
+      report(`${off.join(", ")} must be true (unset means false); a boot origin's bucket is never public`);
   }),
 };
 
@@ -58,34 +72,47 @@ function publicStatements(policy: string): Statement[] {
   }
   const statements = Array.isArray(doc.Statement) ? doc.Statement : doc.Statement ? [doc.Statement] : [];
   const isEveryone = (p: unknown): boolean =>
-    p === "*" || (typeof p === "object" && p !== null && [(p as Record<string, unknown>).AWS].flat().includes("*"));
+    p === "*" ||
+    (typeof p === "object" && p !== null && [(p as Record<string, unknown>).AWS].flat().includes("*"));
   return statements.filter((s) => s.Effect === "Allow" && isEveryone(s.Principal) && !s.Condition);
 }
 
 export const noPublicBucketPolicy: ResourceValidationPolicy = {
   name: "s3-no-public-bucket-policy",
-  description: "A bucket policy must not allow everyone (Principal \"*\") without a condition.",
+  description: 'A bucket policy must not allow everyone (Principal "*") without a condition.',
   enforcementLevel: "mandatory",
   validateResource: validateResourceOfType(aws.s3.BucketPolicy, (policy, _args, report) => {
     // Unknown during preview when it depends on new ARNs; checked again at update.
     if (typeof policy.policy !== "string") return;
-    if (publicStatements(policy.policy).length) report('an Allow statement for Principal "*" without a condition makes the bucket public; grant cloudfront.amazonaws.com with AWS:SourceArn instead');
+    if (publicStatements(policy.policy).length)
+      report(
+        'an Allow statement for Principal "*" without a condition makes the bucket public; grant cloudfront.amazonaws.com with AWS:SourceArn instead',
+      );
   }),
 };
 
 type Origin = aws.types.input.cloudfront.DistributionOrigin;
-const isWebsiteEndpoint = (domain: unknown): boolean => typeof domain === "string" && /\.s3-website[.-]/.test(domain);
+const isWebsiteEndpoint = (domain: unknown): boolean =>
+  typeof domain === "string" && /\.s3-website[.-]/.test(domain);
 
 function checkOrigin(origin: Origin, report: ReportViolation): void {
   const id = String(origin.originId);
   if (isWebsiteEndpoint(origin.domainName)) {
-    report(`origin ${id} uses the S3 website endpoint ${origin.domainName}, which is public and HTTP-only; use the bucket's regional domain name with Origin Access Control`);
+    report(
+      `origin ${id} uses the S3 website endpoint ${origin.domainName}, which is public and HTTP-only; use the bucket's regional domain name with Origin Access Control`,
+    );
     return;
   }
   if (origin.customOriginConfig) return; // not an S3 origin
   const oai = (origin.s3OriginConfig as { originAccessIdentity?: string } | undefined)?.originAccessIdentity;
-  if (oai) report(`origin ${id} uses a legacy Origin Access Identity; use Origin Access Control (originAccessControlId) instead`);
-  if (!origin.originAccessControlId) report(`origin ${id} reaches S3 without Origin Access Control; set originAccessControlId (signing "always", sigv4)`);
+  if (oai)
+    report(
+      `origin ${id} uses a legacy Origin Access Identity; use Origin Access Control (originAccessControlId) instead`,
+    );
+  if (!origin.originAccessControlId)
+    report(
+      `origin ${id} reaches S3 without Origin Access Control; set originAccessControlId (signing "always", sigv4)`,
+    );
 }
 
 export const cloudFrontOriginAccessControl: ResourceValidationPolicy = {
@@ -99,16 +126,24 @@ export const cloudFrontOriginAccessControl: ResourceValidationPolicy = {
 
 export const cloudFrontHttpOnlyOnBootPaths: ResourceValidationPolicy = {
   name: "cloudfront-http-only-on-boot-paths",
-  description: "Viewer protocol allow-all (plain HTTP) is allowed only on what iPXE fetches (sites/*, generic/*, artifacts/*); images and everything else must be HTTPS.",
+  description:
+    "Viewer protocol allow-all (plain HTTP) is allowed only on what iPXE fetches (sites/*, generic/*, artifacts/*); images and everything else must be HTTPS.",
   enforcementLevel: "mandatory",
   validateResource: validateResourceOfType(aws.cloudfront.Distribution, (distribution, _args, report) => {
     const policy = (b: { viewerProtocolPolicy?: unknown } | undefined) => b?.viewerProtocolPolicy;
     if (policy(distribution.defaultCacheBehavior) === "allow-all") {
-      report("the default cache behaviour allows plain HTTP; use redirect-to-https (plain HTTP only on sites/*, generic/* and artifacts/* when the stack allows it)");
+      report(
+        "the default cache behaviour allows plain HTTP; use redirect-to-https (plain HTTP only on sites/*, generic/* and artifacts/* when the stack allows it)",
+      );
     }
-    for (const b of (distribution.orderedCacheBehaviors ?? []) as Array<{ pathPattern?: string; viewerProtocolPolicy?: string }>) {
+    for (const b of (distribution.orderedCacheBehaviors ?? []) as Array<{
+      pathPattern?: string;
+      viewerProtocolPolicy?: string;
+    }>) {
       if (b.viewerProtocolPolicy === "allow-all" && !mayServePlainHttp(b.pathPattern ?? "")) {
-        report(`cache behaviour ${b.pathPattern} allows plain HTTP; only sites/*, generic/* and artifacts/* may, everything else must be redirect-to-https or https-only`);
+        report(
+          `cache behaviour ${b.pathPattern} allows plain HTTP; only sites/*, generic/* and artifacts/* may, everything else must be redirect-to-https or https-only`,
+        );
       }
     }
   }),
@@ -116,12 +151,16 @@ export const cloudFrontHttpOnlyOnBootPaths: ResourceValidationPolicy = {
 
 export const cloudFrontTlsForIpxe: ResourceValidationPolicy = {
   name: "cloudfront-tls-1.2-policy",
-  description: "The viewer TLS policy must be a TLSv1.2_* policy: older ones allow TLS 1.0/1.1, TLS 1.3-only ones lock iPXE out.",
+  description:
+    "The viewer TLS policy must be a TLSv1.2_* policy: older ones allow TLS 1.0/1.1, TLS 1.3-only ones lock iPXE out.",
   enforcementLevel: "mandatory",
   validateResource: validateResourceOfType(aws.cloudfront.Distribution, (distribution, _args, report) => {
-    const version = (distribution.viewerCertificate as { minimumProtocolVersion?: string } | undefined)?.minimumProtocolVersion;
+    const version = (distribution.viewerCertificate as { minimumProtocolVersion?: string } | undefined)
+      ?.minimumProtocolVersion;
     if (!version || !/^TLSv1\.2_\d{4}$/.test(version)) {
-      report(`viewerCertificate.minimumProtocolVersion is ${version ?? "unset (TLSv1)"}; use TLSv1.2_2021 (iPXE speaks TLS 1.2 at most)`);
+      report(
+        `viewerCertificate.minimumProtocolVersion is ${version ?? "unset (TLSv1)"}; use TLSv1.2_2021 (iPXE speaks TLS 1.2 at most)`,
+      );
     }
   }),
 };

@@ -18,15 +18,28 @@ function exampleSiteNames(): string[] {
 export function registerDemo(program: Command): void {
   program
     .command("demo")
-    .description("Boot a site of the example stack in QEMU against the local origin, typing like an operator (exit 0 = it booted).")
-    .option("--site <name>", "site of Pulumi.prod.yaml to boot: ams1 (prompt), fra-lab (dhcp), nyc2 (static, fixed MACs), sgp1 (dhcp-then-prompt)", "ams1")
+    .description(
+      "Boot a site of the example stack in QEMU against the local origin, typing like an operator (exit 0 = it booted).",
+    )
+    .option(
+      "--site <name>",
+      "site of Pulumi.prod.yaml to boot: ams1 (prompt), fra-lab (dhcp), nyc2 (static, fixed MACs), sgp1 (dhcp-then-prompt)",
+      "ams1",
+    )
     .option("--uefi", "boot with UEFI firmware (OVMF) instead of BIOS")
     .action(async (opts: { site: string; uefi?: boolean }) => {
       const sites = exampleSiteNames();
-      if (!NAME.test(opts.site) || !sites.includes(opts.site)) throw new UsageError(`--site ${JSON.stringify(opts.site)}: not a site of Pulumi.prod.yaml (sites: ${sites.join(", ")})`);
+      if (!NAME.test(opts.site) || !sites.includes(opts.site))
+        throw new UsageError(
+          `--site ${JSON.stringify(opts.site)}: not a site of Pulumi.prod.yaml (sites: ${sites.join(", ")})`,
+        );
       const out = (l: string) => process.stdout.write(`${l}\n`);
-      out(`boot-stack demo: site ${opts.site}, ${opts.uefi ? "UEFI (OVMF)" : "BIOS"}, QEMU under TCG, local origin on 127.0.0.1`);
-      out("note: the sites' real networks are replaced by QEMU's user network (10.0.2.0/24, gateway 10.0.2.2), and their artefacts by a tiny test OS.");
+      out(
+        `boot-stack demo: site ${opts.site}, ${opts.uefi ? "UEFI (OVMF)" : "BIOS"}, QEMU under TCG, local origin on 127.0.0.1`,
+      );
+      out(
+        "note: the sites' real networks are replaced by QEMU's user network (10.0.2.0/24, gateway 10.0.2.2), and their artefacts by a tiny test OS.",
+      );
       // Ctrl-C: stop QEMU and its socats before leaving (the session's own cleanup cannot run).
       for (const sig of ["SIGINT", "SIGTERM"] as const) {
         process.once(sig, () => {

@@ -25,7 +25,9 @@ interface IsoFlags {
 export function registerIso(program: Command): void {
   program
     .command("iso")
-    .description("Build bootable images (hybrid ISO, BIOS + UEFI) with each site's stage-1; writes <site>.iso and <site>.iso.json.")
+    .description(
+      "Build bootable images (hybrid ISO, BIOS + UEFI) with each site's stage-1; writes <site>.iso and <site>.iso.json.",
+    )
     .requiredOption("-s, --stack <name>", "stack name, e.g. prod")
     .option("--site <site>", "build this site's image")
     .option("--all", "build every site's image")
@@ -33,24 +35,32 @@ export function registerIso(program: Command): void {
     .option("--mode <mode>", "prebuilt | compile (default: ipxe.mode in the stack)")
     .option("--base-url <url>", "origin URL the stage-1 chains to (default: from origin.hostname/transport)")
     .option("--platforms <list>", "comma-separated bios,uefi (default: ipxe.platforms in the stack)")
-    .option("--no-embed", "compile mode: build one generic binary per stack; the stage-1 goes on the medium as with prebuilt")
+    .option(
+      "--no-embed",
+      "compile mode: build one generic binary per stack; the stage-1 goes on the medium as with prebuilt",
+    )
     .option("--allow-incompatible", "build even if the iPXE binaries cannot run this stage-1 (e.g. no HTTPS)")
     .option("--project-dir <dir>", "folder with Pulumi.yaml (default: nearest up from here)")
     .action(async (flags: IsoFlags) => {
-      if (Boolean(flags.site) === Boolean(flags.all)) throw new UsageError("iso: give exactly one of --site <site> or --all");
+      if (Boolean(flags.site) === Boolean(flags.all))
+        throw new UsageError("iso: give exactly one of --site <site> or --all");
       const stack = loadStack(flags.stack, flags.projectDir);
       const { ipxe, sites } = stack.config;
       const mode = (flags.mode ?? ipxe.mode) as BuildMode;
-      if (!(IPXE_MODES as readonly string[]).includes(mode)) throw new UsageError(`--mode ${flags.mode}: must be ${IPXE_MODES.join(" or ")}`);
+      if (!(IPXE_MODES as readonly string[]).includes(mode))
+        throw new UsageError(`--mode ${flags.mode}: must be ${IPXE_MODES.join(" or ")}`);
       const platforms = flags.platforms ? parsePlatforms(flags.platforms) : ipxe.platforms;
       const chosen = flags.all ? sites : sites.filter((s) => s.name === flags.site);
       if (chosen.length === 0) {
-        throw new UsageError(`--site ${flags.site}: no such site in ${path.basename(stack.file)} (sites: ${sites.map((s) => s.name).join(", ")})`);
+        throw new UsageError(
+          `--site ${flags.site}: no such site in ${path.basename(stack.file)} (sites: ${sites.map((s) => s.name).join(", ")})`,
+        );
       }
       const origin = originRef(stack, flags.baseUrl);
       const fromProject = (p?: string) => (p === undefined ? undefined : path.resolve(stack.dir, p));
       const started = Date.now();
-      const say = (msg: string) => process.stderr.write(`[${((Date.now() - started) / 1000).toFixed(1).padStart(6)} s] ${msg}\n`);
+      const say = (msg: string) =>
+        process.stderr.write(`[${((Date.now() - started) / 1000).toFixed(1).padStart(6)} s] ${msg}\n`);
       for (const site of chosen) {
         try {
           const r = await buildSiteImage({
@@ -69,7 +79,9 @@ export function registerIso(program: Command): void {
             allowIncompatible: flags.allowIncompatible,
             onProgress: (m) => say(`${site.name}: ${m}`),
           });
-          process.stdout.write(`${site.name}: ${path.relative(process.cwd(), r.isoPath) || r.isoPath} sha256 ${r.sha256} ${r.size} bytes (${r.manifest.platforms.join("+")}, ${mode})\n`);
+          process.stdout.write(
+            `${site.name}: ${path.relative(process.cwd(), r.isoPath) || r.isoPath} sha256 ${r.sha256} ${r.size} bytes (${r.manifest.platforms.join("+")}, ${mode})\n`,
+          );
         } catch (e) {
           if (!(e instanceof ImageBuildError)) throw e;
           process.stderr.write(`boot-stack: iso: ${e.message}\n`);
@@ -82,8 +94,12 @@ export function registerIso(program: Command): void {
 }
 
 function parsePlatforms(list: string): Platform[] {
-  const items = list.split(",").map((s) => s.trim()).filter(Boolean);
+  const items = list
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
   const bad = items.filter((p) => !(PLATFORMS as readonly string[]).includes(p));
-  if (items.length === 0 || bad.length) throw new UsageError(`--platforms ${list}: must be a comma-separated list of ${PLATFORMS.join(", ")}`);
+  if (items.length === 0 || bad.length)
+    throw new UsageError(`--platforms ${list}: must be a comma-separated list of ${PLATFORMS.join(", ")}`);
   return items as Platform[];
 }

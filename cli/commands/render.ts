@@ -18,10 +18,14 @@ export function registerRender(program: Command): void {
     .action((opts: { stack: string; out: string; baseUrl?: string; projectDir?: string }) => {
       const stack = loadStack(opts.stack, opts.projectDir);
       const layout = originLayout(stack.config, originRef(stack, opts.baseUrl));
-      const files = layout.flatMap((o) => (o.content.kind === "inline" ? [{ key: o.key, text: o.content.text }] : []));
+      const files = layout.flatMap((o) =>
+        o.content.kind === "inline" ? [{ key: o.key, text: o.content.text }] : [],
+      );
       writeTree(path.resolve(opts.out), files);
       const artefacts = layout.length - files.length;
-      process.stdout.write(`rendered ${files.length} files to ${opts.out} (${artefacts} artefacts listed in manifest.json, not copied)\n`);
+      process.stdout.write(
+        `rendered ${files.length} files to ${opts.out} (${artefacts} artefacts listed in manifest.json, not copied)\n`,
+      );
     });
 }
 
@@ -30,7 +34,9 @@ function writeTree(out: string, files: Array<{ key: string; text: string }>): vo
   if (fs.existsSync(out)) {
     const entries = fs.readdirSync(out);
     if (entries.length > 0 && !entries.includes("manifest.json")) {
-      throw new UsageError(`--out ${out}: folder is not empty and holds no earlier render (no manifest.json); pick another folder`);
+      throw new UsageError(
+        `--out ${out}: folder is not empty and holds no earlier render (no manifest.json); pick another folder`,
+      );
     }
   }
   const staging = fs.mkdtempSync(`${out}.tmp-`);

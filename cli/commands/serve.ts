@@ -30,14 +30,21 @@ export function registerServe(program: Command): void {
     .description("Serve a stack's origin layout on 127.0.0.1 (the local origin), with an access log.")
     .requiredOption("-s, --stack <name>", "stack name, e.g. prod")
     .option("-p, --port <port>", "TCP port on 127.0.0.1 (0 picks a free one)", "8080")
-    .option("--base-url <url>", `origin URL the scripts point at (default ${DEFAULT_LOCAL_BASE_URL}, the origin as a QEMU guest sees it)`)
-    .option("--fetch-artifacts", "download artefacts given as URLs that are not in the cache yet (default: serve 404 for them)")
+    .option(
+      "--base-url <url>",
+      `origin URL the scripts point at (default ${DEFAULT_LOCAL_BASE_URL}, the origin as a QEMU guest sees it)`,
+    )
+    .option(
+      "--fetch-artifacts",
+      "download artefacts given as URLs that are not in the cache yet (default: serve 404 for them)",
+    )
     .option("--project-dir <dir>", "folder with Pulumi.yaml (default: nearest up from here)")
     .action((opts: ServeOptions) => serve(opts));
 }
 
 async function serve(opts: ServeOptions): Promise<void> {
-  if (!/^\d{1,5}$/.test(opts.port) || Number(opts.port) > 65535) throw new UsageError(`--port ${JSON.stringify(opts.port)}: expected a TCP port number 0-65535`);
+  if (!/^\d{1,5}$/.test(opts.port) || Number(opts.port) > 65535)
+    throw new UsageError(`--port ${JSON.stringify(opts.port)}: expected a TCP port number 0-65535`);
   const stack = loadStack(opts.stack, opts.projectDir);
   const ref = originRef(stack, opts.baseUrl ?? DEFAULT_LOCAL_BASE_URL);
   const layout = originLayout(stack.config, ref);
@@ -47,11 +54,15 @@ async function serve(opts: ServeOptions): Promise<void> {
     port: Number(opts.port),
     resolveArtifact: (name, source, sha256) => {
       // Nothing is downloaded unless asked: a URL artefact is served only once it is in the cache.
-      if (isUrl(source) && !opts.fetchArtifacts && !fs.existsSync(cachedArtifactPath(store, name, sha256))) return undefined;
+      if (isUrl(source) && !opts.fetchArtifacts && !fs.existsSync(cachedArtifactPath(store, name, sha256)))
+        return undefined;
       return resolveArtifact(name, { source, sha256 }, store);
     },
   }).catch((e: NodeJS.ErrnoException) => {
-    if (e.code === "EADDRINUSE") throw new UsageError(`--port ${opts.port}: already in use on 127.0.0.1; pick another (or 0 for any free port)`);
+    if (e.code === "EADDRINUSE")
+      throw new UsageError(
+        `--port ${opts.port}: already in use on 127.0.0.1; pick another (or 0 for any free port)`,
+      );
     if (e instanceof ArtifactError || e instanceof ArtifactHashError) {
       process.stderr.write(`boot-stack: serve: ${e.message}\n`);
       return undefined;
@@ -63,9 +74,16 @@ async function serve(opts: ServeOptions): Promise<void> {
     return;
   }
   const out = (l: string) => process.stdout.write(`${l}\n`);
-  out(`origin: serving ${layout.length - server.unavailable().length} objects of stack ${opts.stack} on ${server.url} (scripts point at ${ref.baseUrl})`);
-  for (const key of server.unavailable()) out(`origin: warning: ${key} is a URL artefact not in the cache: answered with 404 (run with --fetch-artifacts to download it)`);
-  out(`origin: for a QEMU guest: -netdev user,id=n0,restrict=on,guestfwd=tcp:${GUEST_ORIGIN_IP}:80-cmd:socat STDIO TCP:127.0.0.1:${server.port}`);
+  out(
+    `origin: serving ${layout.length - server.unavailable().length} objects of stack ${opts.stack} on ${server.url} (scripts point at ${ref.baseUrl})`,
+  );
+  for (const key of server.unavailable())
+    out(
+      `origin: warning: ${key} is a URL artefact not in the cache: answered with 404 (run with --fetch-artifacts to download it)`,
+    );
+  out(
+    `origin: for a QEMU guest: -netdev user,id=n0,restrict=on,guestfwd=tcp:${GUEST_ORIGIN_IP}:80-cmd:socat STDIO TCP:127.0.0.1:${server.port}`,
+  );
   out("origin: Ctrl-C stops it");
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {

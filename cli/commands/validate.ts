@@ -14,7 +14,11 @@ export function registerValidate(program: Command): void {
     .action(async (opts: { stack: string; projectDir?: string; checkArtifacts?: boolean }) => {
       const stack = loadStack(opts.stack, opts.projectDir);
       const { sites, artifacts } = stack.config;
-      if (opts.checkArtifacts) await resolveArtifacts(artifacts, { projectDir: stack.dir, cacheDir: path.join(stack.dir, ".cache", "artifacts") });
+      if (opts.checkArtifacts)
+        await resolveArtifacts(artifacts, {
+          projectDir: stack.dir,
+          cacheDir: path.join(stack.dir, ".cache", "artifacts"),
+        });
       process.stdout.write(
         `ok: ${path.relative(process.cwd(), stack.file) || stack.file}: ${sites.length} site${sites.length === 1 ? "" : "s"} ` +
           `(${sites.map((s) => `${s.name}:${s.network.mode}`).join(", ")}), ${Object.keys(artifacts).length} artefacts` +

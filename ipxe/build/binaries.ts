@@ -41,7 +41,9 @@ export const PREBUILT_NAMES: Record<Platform, string[]> = {
 
 function findIn(dir: string, platform: Platform): string {
   for (const n of PREBUILT_NAMES[platform]) if (fs.existsSync(path.join(dir, n))) return path.join(dir, n);
-  throw new ImageBuildError(`ipxe.prebuiltDir ${dir} has no ${platform.toUpperCase()} binary (looked for ${PREBUILT_NAMES[platform].join(", ")}): add it, or drop ${platform} from ipxe.platforms`);
+  throw new ImageBuildError(
+    `ipxe.prebuiltDir ${dir} has no ${platform.toUpperCase()} binary (looked for ${PREBUILT_NAMES[platform].join(", ")}): add it, or drop ${platform} from ipxe.platforms`,
+  );
 }
 
 export async function resolveBinaries(opts: BinaryOptions): Promise<ResolvedBinaries> {
@@ -52,11 +54,18 @@ export async function resolveBinaries(opts: BinaryOptions): Promise<ResolvedBina
     let dir: string;
     if (opts.prebuiltDir) {
       dir = path.resolve(opts.prebuiltDir);
-      if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new ImageBuildError(`ipxe.prebuiltDir ${dir} is not a readable folder: point it at a folder with ipxe.lkrn and/or ipxe-amd64.efi`);
+      if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory())
+        throw new ImageBuildError(
+          `ipxe.prebuiltDir ${dir} is not a readable folder: point it at a folder with ipxe.lkrn and/or ipxe-amd64.efi`,
+        );
       provenance = { mode: "prebuilt", source: `dir:${dir}`, embedded: false };
     } else {
       dir = await debian13IpxeDir(opts.cacheDir, opts.onProgress);
-      provenance = { mode: "prebuilt", source: `debian13:${debian13PackageName(opts.cacheDir) ?? "ipxe"}`, embedded: false };
+      provenance = {
+        mode: "prebuilt",
+        source: `debian13:${debian13PackageName(opts.cacheDir) ?? "ipxe"}`,
+        embedded: false,
+      };
     }
     for (const p of opts.platforms) files[p] = findIn(dir, p);
   } else {
@@ -82,7 +91,12 @@ export async function resolveBinaries(opts: BinaryOptions): Promise<ResolvedBina
     provenance: {
       ...provenance,
       ...(version ? { version } : {}),
-      binaries: Object.values(probes).map((p) => ({ platform: p!.platform, sha256: p!.sha256, https: p!.https, missingCommands: p!.missingCommands })),
+      binaries: Object.values(probes).map((p) => ({
+        platform: p!.platform,
+        sha256: p!.sha256,
+        https: p!.https,
+        missingCommands: p!.missingCommands,
+      })),
     },
     ...(compile ? { compile } : {}),
   };

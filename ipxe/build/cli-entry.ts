@@ -5,11 +5,18 @@ import { fromEnv } from "./env";
 
 async function main(): Promise<number> {
   try {
-    const r = await buildSiteImage({ ...fromEnv(process.env), onProgress: (m) => process.stderr.write(`${m}\n`) });
-    process.stdout.write(`${JSON.stringify({ isoPath: r.isoPath, sha256: r.sha256, size: r.size, manifestPath: r.manifestPath })}\n`);
+    const r = await buildSiteImage({
+      ...fromEnv(process.env),
+      onProgress: (m) => process.stderr.write(`${m}\n`),
+    });
+    process.stdout.write(
+      `${JSON.stringify({ isoPath: r.isoPath, sha256: r.sha256, size: r.size, manifestPath: r.manifestPath })}\n`,
+    );
     return 0;
   } catch (e) {
-    process.stderr.write(`boot-stack iso: ${e instanceof ImageBuildError ? e.message : ((e as Error).stack ?? String(e))}\n`);
+    process.stderr.write(
+      `boot-stack iso: ${e instanceof ImageBuildError ? e.message : ((e as Error).stack ?? String(e))}\n`,
+    );
     return 1;
   }
 }

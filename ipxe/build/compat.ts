@@ -42,7 +42,10 @@ export function compatibilityProblems(input: CompatInput): string[] {
       );
     }
     const lacking = used.filter((c) => p.missingCommands.includes(c));
-    if (lacking.length) problems.push(`${what} lacks the command(s) ${lacking.join(", ")} that the stage-1 uses: use --mode compile or another ipxe.prebuiltDir`);
+    if (lacking.length)
+      problems.push(
+        `${what} lacks the command(s) ${lacking.join(", ")} that the stage-1 uses: use --mode compile or another ipxe.prebuiltDir`,
+      );
   }
   return problems;
 }

@@ -71,7 +71,9 @@ export function detectCommit(root: string): string | undefined {
   if (!ref) return undefined;
   const loose = read(`.git/${ref}`);
   if (loose && /^[0-9a-f]{40}$/.test(loose)) return loose;
-  const packed = read(".git/packed-refs")?.split("\n").find((l) => l.endsWith(` ${ref}`));
+  const packed = read(".git/packed-refs")
+    ?.split("\n")
+    .find((l) => l.endsWith(` ${ref}`));
   return packed?.slice(0, 40);
 }
 
@@ -83,16 +85,33 @@ export function checkSourceTree(dir: string, field: string): string {
     st = fs.statSync(abs);
     fs.accessSync(abs, fs.constants.R_OK | fs.constants.X_OK);
   } catch (e) {
-    throw new ImageBuildError(`${field} ${abs} cannot be read (${(e as NodeJS.ErrnoException).code}): point it at an iPXE source tree (a checkout of ${IPXE_UPSTREAM_URL})`);
+    throw new ImageBuildError(
+      `${field} ${abs} cannot be read (${(e as NodeJS.ErrnoException).code}): point it at an iPXE source tree (a checkout of ${IPXE_UPSTREAM_URL})`,
+    );
   }
-  if (!st.isDirectory()) throw new ImageBuildError(`${field} ${abs} is not a folder: point it at an iPXE source tree (a checkout of ${IPXE_UPSTREAM_URL})`);
-  if (fs.existsSync(path.join(abs, "src", "Makefile")) && fs.existsSync(path.join(abs, "src", "config", "general.h"))) return abs;
-  if (fs.existsSync(path.join(abs, "Makefile")) && fs.existsSync(path.join(abs, "config", "general.h"))) return path.dirname(abs);
-  throw new ImageBuildError(`${field} ${abs} is not an iPXE source tree (no src/Makefile and src/config/general.h): point it at a checkout of ${IPXE_UPSTREAM_URL}`);
+  if (!st.isDirectory())
+    throw new ImageBuildError(
+      `${field} ${abs} is not a folder: point it at an iPXE source tree (a checkout of ${IPXE_UPSTREAM_URL})`,
+    );
+  if (
+    fs.existsSync(path.join(abs, "src", "Makefile")) &&
+    fs.existsSync(path.join(abs, "src", "config", "general.h"))
+  )
+    return abs;
+  if (fs.existsSync(path.join(abs, "Makefile")) && fs.existsSync(path.join(abs, "config", "general.h")))
+    return path.dirname(abs);
+  throw new ImageBuildError(
+    `${field} ${abs} is not an iPXE source tree (no src/Makefile and src/config/general.h): point it at a checkout of ${IPXE_UPSTREAM_URL}`,
+  );
 }
 
 /** Fetches upstream at the pinned commit into the cache (only when no source tree is given). */
-async function cloneUpstream(cacheDir: string, commit: string, url: string, onProgress: (m: string) => void): Promise<string> {
+async function cloneUpstream(
+  cacheDir: string,
+  commit: string,
+  url: string,
+  onProgress: (m: string) => void,
+): Promise<string> {
   const dest = path.join(cacheDir, "ipxe", "src", commit);
   if (fs.existsSync(path.join(dest, "src", "Makefile"))) return dest;
   const tmp = `${dest}.tmp-${process.pid}`;
@@ -101,9 +120,16 @@ async function cloneUpstream(cacheDir: string, commit: string, url: string, onPr
   onProgress(`fetching iPXE ${commit.slice(0, 12)} from ${url}`);
   const hint = `set ${SOURCE_ENV} or ipxe.sourceDir to a local iPXE source tree, or use --mode prebuilt`;
   try {
-    for (const args of [["init", "-q"], ["fetch", "-q", "--depth", "1", url, commit], ["-c", "advice.detachedHead=false", "checkout", "-q", "FETCH_HEAD"]]) {
+    for (const args of [
+      ["init", "-q"],
+      ["fetch", "-q", "--depth", "1", url, commit],
+      ["-c", "advice.detachedHead=false", "checkout", "-q", "FETCH_HEAD"],
+    ]) {
       const r = await run("git", args, { cwd: tmp, timeoutMs: 300_000 });
-      if (r.code !== 0) throw new ImageBuildError(`could not fetch iPXE ${commit.slice(0, 12)} from ${url} (${lastLine(r.stderr) || `git ${args[0]} exit ${r.code}`}): ${hint}`);
+      if (r.code !== 0)
+        throw new ImageBuildError(
+          `could not fetch iPXE ${commit.slice(0, 12)} from ${url} (${lastLine(r.stderr) || `git ${args[0]} exit ${r.code}`}): ${hint}`,
+        );
     }
     fs.renameSync(tmp, dest);
     return dest;
@@ -116,18 +142,31 @@ function readTrust(files: string[]): { name: string; text: string }[] {
   return files.map((f, i) => {
     try {
       const text = fs.readFileSync(f, "utf8");
-      if (!text.includes("-----BEGIN CERTIFICATE-----")) throw new ImageBuildError(`ipxe.trust[${i}] ${f} is not a PEM certificate (no BEGIN CERTIFICATE line)`);
+      if (!text.includes("-----BEGIN CERTIFICATE-----"))
+        throw new ImageBuildError(
+          `ipxe.trust[${i}] ${f} is not a PEM certificate (no BEGIN CERTIFICATE line)`,
+        );
       return { name: `ca-${i}.pem`, text };
     } catch (e) {
       if (e instanceof ImageBuildError) throw e;
-      throw new ImageBuildError(`ipxe.trust[${i}] ${f} cannot be read (${(e as NodeJS.ErrnoException).code}): give the PEM file of a CA the origin's certificate chains to`);
+      throw new ImageBuildError(
+        `ipxe.trust[${i}] ${f} cannot be read (${(e as NodeJS.ErrnoException).code}): give the PEM file of a CA the origin's certificate chains to`,
+      );
     }
   });
 }
 
 /** The cache key of a full build: everything that changes the compiled objects. */
-export function buildKey(commit: string, headers: { name: string; text: string }[], trust: { name: string; text: string }[]): string {
-  const parts = [`commit ${commit}`, ...headers.map((h) => `header ${h.name} ${sha256(h.text)}`), ...trust.map((t) => `trust ${t.name} ${sha256(t.text)}`)];
+export function buildKey(
+  commit: string,
+  headers: { name: string; text: string }[],
+  trust: { name: string; text: string }[],
+): string {
+  const parts = [
+    `commit ${commit}`,
+    ...headers.map((h) => `header ${h.name} ${sha256(h.text)}`),
+    ...trust.map((t) => `trust ${t.name} ${sha256(t.text)}`),
+  ];
   return sha256(parts.join("\n")).slice(0, 20);
 }
 
@@ -144,9 +183,12 @@ function countObjects(src: string): number {
 }
 
 function explainMakeFailure(stderr: string): string {
-  if (/lzma\.h: No such file/.test(stderr)) return "lzma.h is missing: install it with `apt-get install liblzma-dev`";
-  if (/openssl: (command )?not found/.test(stderr)) return "openssl is not installed: install it with `apt-get install openssl`";
-  if (/(gcc|cc|perl): (command )?not found|No such file or directory.*\b(gcc|perl)\b/.test(stderr)) return "a compiler tool is missing: install it with `apt-get install gcc make perl liblzma-dev`";
+  if (/lzma\.h: No such file/.test(stderr))
+    return "lzma.h is missing: install it with `apt-get install liblzma-dev`";
+  if (/openssl: (command )?not found/.test(stderr))
+    return "openssl is not installed: install it with `apt-get install openssl`";
+  if (/(gcc|cc|perl): (command )?not found|No such file or directory.*\b(gcc|perl)\b/.test(stderr))
+    return "a compiler tool is missing: install it with `apt-get install gcc make perl liblzma-dev`";
   return lastLine(stderr);
 }
 
@@ -162,9 +204,14 @@ export async function compileIpxe(opts: CompileOptions): Promise<CompiledIpxe> {
     source = `source:${root}`;
     const found = detectCommit(root);
     if (found && found !== pinned) {
-      throw new ImageBuildError(`${field} ${root} is at iPXE commit ${found} but ipxe.ref pins ${pinned}: check out ${pinned} there, or set ipxe.ref to ${found}`);
+      throw new ImageBuildError(
+        `${field} ${root} is at iPXE commit ${found} but ipxe.ref pins ${pinned}: check out ${pinned} there, or set ipxe.ref to ${found}`,
+      );
     }
-    if (!found) progress(`warning: cannot tell which commit ${root} is at (no COMMIT file or .git); assuming the pinned ${pinned.slice(0, 12)}`);
+    if (!found)
+      progress(
+        `warning: cannot tell which commit ${root} is at (no COMMIT file or .git); assuming the pinned ${pinned.slice(0, 12)}`,
+      );
   } else {
     const url = process.env[GIT_URL_ENV] || IPXE_UPSTREAM_URL;
     root = await cloneUpstream(opts.cacheDir, pinned, url, progress);
@@ -176,7 +223,11 @@ export async function compileIpxe(opts: CompileOptions): Promise<CompiledIpxe> {
   const key = buildKey(pinned, headers, trust);
   const tree = path.join(opts.cacheDir, "ipxe", "build", key);
   const src = path.join(tree, "src");
-  const outDir = path.join(tree, "out", opts.embed === undefined ? "generic" : sha256(opts.embed).slice(0, 20));
+  const outDir = path.join(
+    tree,
+    "out",
+    opts.embed === undefined ? "generic" : sha256(opts.embed).slice(0, 20),
+  );
   const want = [...new Set(opts.platforms)].sort();
   const result = (makeSeconds: number, fullBuild: boolean): CompiledIpxe => ({
     ...Object.fromEntries(want.map((p) => [p, path.join(outDir, path.basename(TARGETS[p]))])),
@@ -196,7 +247,8 @@ export async function compileIpxe(opts: CompileOptions): Promise<CompiledIpxe> {
       fs.rmSync(tree, { recursive: true, force: true });
       fs.mkdirSync(tree, { recursive: true });
       const cp = await run("cp", ["-a", path.join(root, "src"), src], { timeoutMs: 300_000 });
-      if (cp.code !== 0) throw new ImageBuildError(`could not copy ${root}/src into the build cache: ${lastLine(cp.stderr)}`);
+      if (cp.code !== 0)
+        throw new ImageBuildError(`could not copy ${root}/src into the build cache: ${lastLine(cp.stderr)}`);
       fs.mkdirSync(path.join(src, "config", "local"), { recursive: true });
       for (const h of headers) fs.writeFileSync(path.join(src, "config", "local", h.name), h.text);
       fs.mkdirSync(path.join(tree, "trust"));
@@ -207,30 +259,55 @@ export async function compileIpxe(opts: CompileOptions): Promise<CompiledIpxe> {
     fs.mkdirSync(path.dirname(embedFile), { recursive: true });
     fs.writeFileSync(embedFile, opts.embed ?? "");
     const trustList = trust.map((t) => `../trust/${t.name}`).join(",");
-    const args = [`-j${Math.max(1, os.cpus().length)}`, ...want.map((p) => TARGETS[p]), `GITVERSION=${pinned}`];
+    const args = [
+      `-j${Math.max(1, os.cpus().length)}`,
+      ...want.map((p) => TARGETS[p]),
+      `GITVERSION=${pinned}`,
+    ];
     // Relative paths keep the bytes independent of where the cache lives.
     if (opts.embed !== undefined) args.push("EMBED=../embed/stage1.ipxe");
     // A private CA needs both: TRUST= to trust it, CERT= to carry it (FACTS: TRUST alone fails).
     if (trustList) args.push(`TRUST=${trustList}`, `CERT=${trustList}`);
     const fullBuild = !fs.existsSync(path.join(tree, ".built"));
-    const what = fullBuild ? "full build (once per commit, headers and trust)" : opts.embed !== undefined ? "re-link with this site's stage-1" : "build";
+    const what = fullBuild
+      ? "full build (once per commit, headers and trust)"
+      : opts.embed !== undefined
+        ? "re-link with this site's stage-1"
+        : "build";
     progress(`compiling iPXE ${pinned.slice(0, 12)}: ${what}`);
     const started = Date.now();
-    const ticker = setInterval(() => progress(`compiling iPXE: ${what}, ${countObjects(src)} objects, ${Math.round((Date.now() - started) / 1000)} s`), 15_000);
+    const ticker = setInterval(
+      () =>
+        progress(
+          `compiling iPXE: ${what}, ${countObjects(src)} objects, ${Math.round((Date.now() - started) / 1000)} s`,
+        ),
+      15_000,
+    );
     let r;
     try {
-      r = await run("make", args, { cwd: src, timeoutMs: 60 * 60_000, env: { ...process.env, SOURCE_DATE_EPOCH: process.env.SOURCE_DATE_EPOCH || String(DEFAULT_SOURCE_DATE_EPOCH) } });
+      r = await run("make", args, {
+        cwd: src,
+        timeoutMs: 60 * 60_000,
+        env: {
+          ...process.env,
+          SOURCE_DATE_EPOCH: process.env.SOURCE_DATE_EPOCH || String(DEFAULT_SOURCE_DATE_EPOCH),
+        },
+      });
     } finally {
       clearInterval(ticker);
     }
     const makeSeconds = (Date.now() - started) / 1000;
-    if (r.code !== 0) throw new ImageBuildError(`iPXE build failed in ${src} (make exit ${r.code}): ${explainMakeFailure(r.stderr)}`);
+    if (r.code !== 0)
+      throw new ImageBuildError(
+        `iPXE build failed in ${src} (make exit ${r.code}): ${explainMakeFailure(r.stderr)}`,
+      );
     fs.writeFileSync(path.join(tree, ".built"), "");
     progress(`compiled iPXE in ${makeSeconds.toFixed(1)} s`);
     const tmpOut = `${outDir}.tmp-${process.pid}`;
     fs.rmSync(tmpOut, { recursive: true, force: true });
     fs.mkdirSync(tmpOut, { recursive: true });
-    for (const p of want) fs.copyFileSync(path.join(src, TARGETS[p]), path.join(tmpOut, path.basename(TARGETS[p])));
+    for (const p of want)
+      fs.copyFileSync(path.join(src, TARGETS[p]), path.join(tmpOut, path.basename(TARGETS[p])));
     fs.rmSync(outDir, { recursive: true, force: true });
     fs.renameSync(tmpOut, outDir);
     return result(makeSeconds, fullBuild);

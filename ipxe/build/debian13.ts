@@ -28,7 +28,10 @@ export function systemArchiveUri(): string {
 }
 
 /** The folder holding Debian 13's ipxe.lkrn and ipxe-amd64.efi; fetches the package if needed. */
-export async function debian13IpxeDir(cacheDir: string, onProgress: (msg: string) => void = () => undefined): Promise<string> {
+export async function debian13IpxeDir(
+  cacheDir: string,
+  onProgress: (msg: string) => void = () => undefined,
+): Promise<string> {
   const root = path.join(cacheDir, "ipxe", "debian13");
   const binDir = path.join(root, "pkg", "usr", "lib", "ipxe");
   if (fs.existsSync(path.join(root, "pkg", ".complete"))) return binDir;
@@ -38,25 +41,40 @@ export async function debian13IpxeDir(cacheDir: string, onProgress: (msg: string
   const work = fs.mkdtempSync(path.join(root, "tmp-"));
   try {
     const archive = systemArchiveUri();
-    onProgress(`fetching Debian 13's ipxe package from ${archive} (once, into ${path.relative(process.cwd(), root) || root})`);
+    onProgress(
+      `fetching Debian 13's ipxe package from ${archive} (once, into ${path.relative(process.cwd(), root) || root})`,
+    );
     const sources = path.join(work, "sources.list");
     fs.writeFileSync(sources, `deb [signed-by=${KEYRING}] ${archive} ${SUITE} main\n`);
-    for (const d of ["lists/partial", "cache/archives/partial"]) fs.mkdirSync(path.join(work, d), { recursive: true });
+    for (const d of ["lists/partial", "cache/archives/partial"])
+      fs.mkdirSync(path.join(work, d), { recursive: true });
     const aptOpts = [
-      "-o", `Dir::Etc::SourceList=${sources}`,
-      "-o", "Dir::Etc::SourceParts=/dev/null",
-      "-o", `Dir::State::Lists=${path.join(work, "lists")}`,
-      "-o", `Dir::Cache=${path.join(work, "cache")}`,
-      "-o", "APT::Sandbox::User=root", // files land in our own folder, not one _apt may write
+      "-o",
+      `Dir::Etc::SourceList=${sources}`,
+      "-o",
+      "Dir::Etc::SourceParts=/dev/null",
+      "-o",
+      `Dir::State::Lists=${path.join(work, "lists")}`,
+      "-o",
+      `Dir::Cache=${path.join(work, "cache")}`,
+      "-o",
+      "APT::Sandbox::User=root", // files land in our own folder, not one _apt may write
       "-q",
     ];
     const failed = (step: string, detail: string) =>
-      new ImageBuildError(`could not ${step} Debian 13's ipxe package from ${archive} (${detail}): allow access to the Debian archive, or set ipxe.prebuiltDir to a folder of iPXE binaries`);
+      new ImageBuildError(
+        `could not ${step} Debian 13's ipxe package from ${archive} (${detail}): allow access to the Debian archive, or set ipxe.prebuiltDir to a folder of iPXE binaries`,
+      );
     const update = await run("apt-get", [...aptOpts, "update"], { cwd: work, timeoutMs: 180_000 });
-    if (update.code !== 0 || /^(W|E): Failed to fetch/m.test(update.stderr)) throw failed("list", lastLine(update.stderr) || `apt-get update exit ${update.code}`);
-    const download = await run("apt-get", [...aptOpts, "download", "ipxe"], { cwd: work, timeoutMs: 180_000 });
+    if (update.code !== 0 || /^(W|E): Failed to fetch/m.test(update.stderr))
+      throw failed("list", lastLine(update.stderr) || `apt-get update exit ${update.code}`);
+    const download = await run("apt-get", [...aptOpts, "download", "ipxe"], {
+      cwd: work,
+      timeoutMs: 180_000,
+    });
     const deb = fs.readdirSync(work).find((f) => /^ipxe_.*_all\.deb$/.test(f));
-    if (download.code !== 0 || !deb) throw failed("download", lastLine(download.stderr) || `apt-get download exit ${download.code}`);
+    if (download.code !== 0 || !deb)
+      throw failed("download", lastLine(download.stderr) || `apt-get download exit ${download.code}`);
 
     const pkg = path.join(work, "pkg");
     const x = await run("dpkg-deb", ["-x", path.join(work, deb), pkg], { timeoutMs: 60_000 });

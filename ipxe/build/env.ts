@@ -23,7 +23,12 @@ export type EnvOptions = Omit<BuildSiteImageOptions, "onProgress" | "cacheDir" |
 
 /** Options → environment (only set keys; lists as JSON). */
 export function toEnv(o: EnvOptions): Record<string, string> {
-  const env: Record<string, string> = { [ENV.site]: o.site, [ENV.stage1]: o.stage1, [ENV.mode]: o.mode ?? "prebuilt", [ENV.outDir]: o.outDir };
+  const env: Record<string, string> = {
+    [ENV.site]: o.site,
+    [ENV.stage1]: o.stage1,
+    [ENV.mode]: o.mode ?? "prebuilt",
+    [ENV.outDir]: o.outDir,
+  };
   if (o.platforms) env[ENV.platforms] = o.platforms.join(",");
   if (o.prebuiltDir) env[ENV.prebuiltDir] = o.prebuiltDir;
   if (o.sourceDir) env[ENV.sourceDir] = o.sourceDir;
@@ -45,7 +50,8 @@ export function fromEnv(env: NodeJS.ProcessEnv): EnvOptions {
   const bool = (k: string) => {
     const v = env[k];
     if (v === undefined) return undefined;
-    if (v !== "true" && v !== "false") throw new ImageBuildError(`${k} must be true or false, not ${JSON.stringify(v)}`);
+    if (v !== "true" && v !== "false")
+      throw new ImageBuildError(`${k} must be true or false, not ${JSON.stringify(v)}`);
     return v === "true";
   };
   let trust: string[] | undefined;

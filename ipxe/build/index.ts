@@ -64,19 +64,30 @@ function sourceDateEpoch(given?: number): number {
   if (given !== undefined) return given;
   const env = process.env.SOURCE_DATE_EPOCH;
   if (env === undefined || env === "") return DEFAULT_SOURCE_DATE_EPOCH;
-  if (!/^\d+$/.test(env)) throw new ImageBuildError(`SOURCE_DATE_EPOCH ${JSON.stringify(env)} is not a whole number of seconds since 1970`);
+  if (!/^\d+$/.test(env))
+    throw new ImageBuildError(
+      `SOURCE_DATE_EPOCH ${JSON.stringify(env)} is not a whole number of seconds since 1970`,
+    );
   return Number(env);
 }
 
 export async function buildSiteImage(opts: BuildSiteImageOptions): Promise<SiteImageResult> {
   const progress = opts.onProgress ?? (() => undefined);
-  if (!NAME.test(opts.site)) throw new ImageBuildError(`site ${JSON.stringify(opts.site)} is not a site name (1-32 lowercase letters, digits or inner hyphens)`);
-  if (!opts.stage1.startsWith("#!ipxe")) throw new ImageBuildError(`the stage-1 of site ${opts.site} does not start with #!ipxe: pass the output of renderStage1`);
+  if (!NAME.test(opts.site))
+    throw new ImageBuildError(
+      `site ${JSON.stringify(opts.site)} is not a site name (1-32 lowercase letters, digits or inner hyphens)`,
+    );
+  if (!opts.stage1.startsWith("#!ipxe"))
+    throw new ImageBuildError(
+      `the stage-1 of site ${opts.site} does not start with #!ipxe: pass the output of renderStage1`,
+    );
   const mode = opts.mode ?? "prebuilt";
-  if (mode !== "prebuilt" && mode !== "compile") throw new ImageBuildError(`mode ${JSON.stringify(mode)} is not prebuilt or compile`);
+  if (mode !== "prebuilt" && mode !== "compile")
+    throw new ImageBuildError(`mode ${JSON.stringify(mode)} is not prebuilt or compile`);
   const platforms = [...new Set(opts.platforms ?? ["bios", "uefi"])].sort() as Platform[];
   const bad = platforms.find((p) => !(PLATFORMS as readonly string[]).includes(p));
-  if (bad || platforms.length === 0) throw new ImageBuildError(`platforms ${JSON.stringify(opts.platforms)} must list bios and/or uefi`);
+  if (bad || platforms.length === 0)
+    throw new ImageBuildError(`platforms ${JSON.stringify(opts.platforms)} must list bios and/or uefi`);
   const epoch = sourceDateEpoch(opts.sourceDateEpoch);
   const cacheDir = path.resolve(opts.cacheDir ?? defaultCacheDir());
 
@@ -95,11 +106,23 @@ export async function buildSiteImage(opts: BuildSiteImageOptions): Promise<SiteI
   const embedded = bins.provenance.embedded;
   const probes = platforms.map((p) => bins[p]!);
   for (const p of probes) {
-    const lacks = p.missingCommands.length ? `lacks ${p.missingCommands.join(", ")}` : "has every command scripts may use";
-    progress(`${p.platform} iPXE ${p.version ?? "(version unknown)"}: HTTPS ${p.https === true ? "yes" : p.https === false ? "no" : "unknown"}, ${lacks}`);
+    const lacks = p.missingCommands.length
+      ? `lacks ${p.missingCommands.join(", ")}`
+      : "has every command scripts may use";
+    progress(
+      `${p.platform} iPXE ${p.version ?? "(version unknown)"}: HTTPS ${p.https === true ? "yes" : p.https === false ? "no" : "unknown"}, ${lacks}`,
+    );
   }
-  const problems = compatibilityProblems({ probes, stage1: opts.stage1, requireHttps: opts.requireHttps ?? /^set bs_base https:\/\//m.test(opts.stage1), embedded });
-  if (problems.length && !opts.allowIncompatible) throw new ImageBuildError(`site ${opts.site}: ${problems[0]}${problems.length > 1 ? ` (and ${problems.length - 1} more)` : ""}`);
+  const problems = compatibilityProblems({
+    probes,
+    stage1: opts.stage1,
+    requireHttps: opts.requireHttps ?? /^set bs_base https:\/\//m.test(opts.stage1),
+    embedded,
+  });
+  if (problems.length && !opts.allowIncompatible)
+    throw new ImageBuildError(
+      `site ${opts.site}: ${problems[0]}${problems.length > 1 ? ` (and ${problems.length - 1} more)` : ""}`,
+    );
   for (const p of problems) progress(`warning (allowed): ${p}`);
 
   const plan = planImage({
@@ -130,5 +153,12 @@ export async function buildSiteImage(opts: BuildSiteImageOptions): Promise<SiteI
   const tmp = `${manifestPath}.tmp-${process.pid}`;
   fs.writeFileSync(tmp, `${JSON.stringify(manifest, null, 2)}\n`);
   fs.renameSync(tmp, manifestPath);
-  return { isoPath, sha256: image.sha256, size: image.size, manifestPath, manifest, ...(bins.compile ? { compile: bins.compile } : {}) };
+  return {
+    isoPath,
+    sha256: image.sha256,
+    size: image.size,
+    manifestPath,
+    manifest,
+    ...(bins.compile ? { compile: bins.compile } : {}),
+  };
 }

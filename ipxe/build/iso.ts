@@ -5,7 +5,14 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { ImageBuildError } from "./errors";
 import { sha256File } from "./hash";
-import { EFI_IMAGE_PATH, ImagePlan, PlannedFile, SYSLINUX_FILES, SYSLINUX_PACKAGES, xorrisoArgs } from "./plan";
+import {
+  EFI_IMAGE_PATH,
+  ImagePlan,
+  PlannedFile,
+  SYSLINUX_FILES,
+  SYSLINUX_PACKAGES,
+  xorrisoArgs,
+} from "./plan";
 import { runOk } from "./tools";
 
 export interface WrittenImage {
@@ -17,7 +24,10 @@ export interface WrittenImage {
 function checkSystemFiles(plan: ImagePlan): void {
   if (!plan.platforms.includes("bios")) return;
   for (const f of Object.values(SYSLINUX_FILES)) {
-    if (!fs.existsSync(f)) throw new ImageBuildError(`${f} is missing: install it with \`apt-get install ${SYSLINUX_PACKAGES[f]}\` (or run scripts/setup.sh)`);
+    if (!fs.existsSync(f))
+      throw new ImageBuildError(
+        `${f} is missing: install it with \`apt-get install ${SYSLINUX_PACKAGES[f]}\` (or run scripts/setup.sh)`,
+      );
   }
 }
 
@@ -33,11 +43,17 @@ function place(file: PlannedFile, dir: string, epoch: number): string {
 
 /** Sets every directory's times to the epoch, deepest first (placing files changes a directory's mtime). */
 function pinDirTimes(dir: string, epoch: number): void {
-  for (const e of fs.readdirSync(dir, { withFileTypes: true })) if (e.isDirectory()) pinDirTimes(path.join(dir, e.name), epoch);
+  for (const e of fs.readdirSync(dir, { withFileTypes: true }))
+    if (e.isDirectory()) pinDirTimes(path.join(dir, e.name), epoch);
   fs.utimesSync(dir, epoch, epoch);
 }
 
-async function makeEfiImage(efi: NonNullable<ImagePlan["efi"]>, imgPath: string, work: string, env: NodeJS.ProcessEnv): Promise<void> {
+async function makeEfiImage(
+  efi: NonNullable<ImagePlan["efi"]>,
+  imgPath: string,
+  work: string,
+  env: NodeJS.ProcessEnv,
+): Promise<void> {
   fs.mkdirSync(path.dirname(imgPath), { recursive: true });
   fs.writeFileSync(imgPath, Buffer.alloc(0));
   fs.truncateSync(imgPath, efi.sizeBytes);
@@ -52,9 +68,18 @@ async function makeEfiImage(efi: NonNullable<ImagePlan["efi"]>, imgPath: string,
   }
 }
 
-export async function writeImage(plan: ImagePlan, outFile: string, sourceDateEpoch: number): Promise<WrittenImage> {
+export async function writeImage(
+  plan: ImagePlan,
+  outFile: string,
+  sourceDateEpoch: number,
+): Promise<WrittenImage> {
   checkSystemFiles(plan);
-  const env = { ...process.env, SOURCE_DATE_EPOCH: String(sourceDateEpoch), MTOOLS_SKIP_CHECK: "1", TZ: "UTC" };
+  const env = {
+    ...process.env,
+    SOURCE_DATE_EPOCH: String(sourceDateEpoch),
+    MTOOLS_SKIP_CHECK: "1",
+    TZ: "UTC",
+  };
   const work = fs.mkdtempSync(path.join(os.tmpdir(), "boot-stack-iso-"));
   const tmpOut = `${outFile}.tmp-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
   try {

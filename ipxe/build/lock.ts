@@ -15,7 +15,12 @@ function holderAlive(lockDir: string): boolean {
   }
 }
 
-export async function withLock<T>(lockDir: string, timeoutMs: number, what: string, fn: () => Promise<T>): Promise<T> {
+export async function withLock<T>(
+  lockDir: string,
+  timeoutMs: number,
+  what: string,
+  fn: () => Promise<T>,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
@@ -28,7 +33,10 @@ export async function withLock<T>(lockDir: string, timeoutMs: number, what: stri
         fs.rmSync(lockDir, { recursive: true, force: true }); // its builder died: take over
         continue;
       }
-      if (Date.now() > deadline) throw new ImageBuildError(`${what} is locked by another build (${lockDir}) for over ${Math.round(timeoutMs / 1000)} s: wait for it, or remove that folder if no build is running`);
+      if (Date.now() > deadline)
+        throw new ImageBuildError(
+          `${what} is locked by another build (${lockDir}) for over ${Math.round(timeoutMs / 1000)} s: wait for it, or remove that folder if no build is running`,
+        );
       await sleep(500);
     }
   }

@@ -56,7 +56,15 @@ export function volumeIdFor(site: string): string {
 
 export function isolinuxCfg(embedded: boolean): string {
   // PROMPT 0 / TIMEOUT 0: boot straight into iPXE; the stage-1 is the only thing to run.
-  return ["DEFAULT ipxe", "PROMPT 0", "TIMEOUT 0", "LABEL ipxe", "  KERNEL /ipxe.lkrn", ...(embedded ? [] : ["  INITRD /stage1.ipxe"]), ""].join("\n");
+  return [
+    "DEFAULT ipxe",
+    "PROMPT 0",
+    "TIMEOUT 0",
+    "LABEL ipxe",
+    "  KERNEL /ipxe.lkrn",
+    ...(embedded ? [] : ["  INITRD /stage1.ipxe"]),
+    "",
+  ].join("\n");
 }
 
 /** The FAT image's size: the files plus room for FAT tables and directories, rounded up to 1 MiB. */
@@ -83,7 +91,9 @@ export function planImage(input: PlanInput): ImagePlan {
   }
   if (platforms.includes("uefi")) {
     if (!input.uefi) throw new Error("planImage: uefi platform without a UEFI binary");
-    const files: PlannedFile[] = [{ at: "EFI/BOOT/BOOTX64.EFI", source: { kind: "file", path: input.uefi.efi } }];
+    const files: PlannedFile[] = [
+      { at: "EFI/BOOT/BOOTX64.EFI", source: { kind: "file", path: input.uefi.efi } },
+    ];
     // Upstream iPXE runs autoexec.ipxe only when nothing is embedded: never ship both.
     if (!input.embedded) files.push({ at: "autoexec.ipxe", source: { kind: "text", text: input.stage1 } });
     efi = {
@@ -103,7 +113,18 @@ export function xorrisoArgs(plan: ImagePlan, stagingDir: string, outFile: string
   const args = ["-as", "mkisofs", "-o", outFile, "-V", plan.volumeId, "-r", "-J", "-iso-level", "3"];
   const bios = plan.platforms.includes("bios");
   if (bios) {
-    args.push("-isohybrid-mbr", SYSLINUX_FILES.isohybridMbr, "-c", "isolinux/boot.cat", "-b", "isolinux/isolinux.bin", "-no-emul-boot", "-boot-load-size", "4", "-boot-info-table");
+    args.push(
+      "-isohybrid-mbr",
+      SYSLINUX_FILES.isohybridMbr,
+      "-c",
+      "isolinux/boot.cat",
+      "-b",
+      "isolinux/isolinux.bin",
+      "-no-emul-boot",
+      "-boot-load-size",
+      "4",
+      "-boot-info-table",
+    );
   } else {
     args.push("-c", "boot/boot.cat");
   }

@@ -11,9 +11,41 @@ import { sha256 } from "./hash";
 import { run } from "./tools";
 
 /** Commands the rendered scripts (or an operator at a site) use that some builds lack. */
-export const COMMANDS_OF_INTEREST = ["vcreate", "form", "present", "imgverify", "imgtrust", "certstore", "certstat", "ntp", "params", "param", "nslookup", "ping", "poweroff", "console"] as const;
+export const COMMANDS_OF_INTEREST = [
+  "vcreate",
+  "form",
+  "present",
+  "imgverify",
+  "imgtrust",
+  "certstore",
+  "certstat",
+  "ntp",
+  "params",
+  "param",
+  "nslookup",
+  "ping",
+  "poweroff",
+  "console",
+] as const;
 
-const FEATURE_NAMES = ["HTTP", "HTTPS", "DNS", "TFTP", "VLAN", "iSCSI", "NFS", "SRP", "AoE", "ELF", "MBOOT", "PXE", "PXEXT", "bzImage", "Menu", "EFI"];
+const FEATURE_NAMES = [
+  "HTTP",
+  "HTTPS",
+  "DNS",
+  "TFTP",
+  "VLAN",
+  "iSCSI",
+  "NFS",
+  "SRP",
+  "AoE",
+  "ELF",
+  "MBOOT",
+  "PXE",
+  "PXEXT",
+  "bzImage",
+  "Menu",
+  "EFI",
+];
 
 export type Tristate = boolean | "unknown";
 
@@ -81,8 +113,13 @@ export function findPackedBlock(buf: Buffer): Buffer | undefined {
 }
 
 async function unpack(packed: Buffer): Promise<Buffer> {
-  const r = await run("xz", ["-dc", "--format=raw", "--lzma1=lc=2,lp=0,pb=0,dict=64MiB"], { input: packed, binaryStdout: true, timeoutMs: 30_000 });
-  if (r.code !== 0) throw new ImageBuildError(`xz could not unpack the compressed iPXE image: ${r.stderr.trim()}`);
+  const r = await run("xz", ["-dc", "--format=raw", "--lzma1=lc=2,lp=0,pb=0,dict=64MiB"], {
+    input: packed,
+    binaryStdout: true,
+    timeoutMs: 30_000,
+  });
+  if (r.code !== 0)
+    throw new ImageBuildError(`xz could not unpack the compressed iPXE image: ${r.stderr.trim()}`);
   return r.stdout;
 }
 
@@ -98,7 +135,9 @@ export async function probeBinary(file: string, platform: Platform): Promise<Bin
   try {
     buf = fs.readFileSync(file);
   } catch (e) {
-    throw new ImageBuildError(`cannot read iPXE binary ${file} (${(e as NodeJS.ErrnoException).code}): check ipxe.prebuiltDir`);
+    throw new ImageBuildError(
+      `cannot read iPXE binary ${file} (${(e as NodeJS.ErrnoException).code}): check ipxe.prebuiltDir`,
+    );
   }
   const base = { platform, file, sha256: sha256(buf), size: buf.length };
   const strings = extractStrings(await readableBody(buf));
@@ -108,7 +147,9 @@ export async function probeBinary(file: string, platform: Platform): Promise<Bin
   const features = FEATURE_NAMES.filter((f) => set.has(f));
   // Short names can be tail-merged into longer strings by the linker ("form" inside "platform"),
   // so a command counts as absent only when no string even ends with it.
-  const missingCommands = COMMANDS_OF_INTEREST.filter((c) => !set.has(c) && !strings.some((s) => s.endsWith(c)));
+  const missingCommands = COMMANDS_OF_INTEREST.filter(
+    (c) => !set.has(c) && !strings.some((s) => s.endsWith(c)),
+  );
   // Debian: "1.21.1+git20250501.dad20602+dfsg-1"; upstream: "2.0.0+ (g0ab22)".
   const version = strings.find((s) => /^\d+\.\d+\.\d+(\+[~.+\w-]+|\+? \(g[0-9a-f]+\))$/.test(s));
   const known = note === undefined;
@@ -117,7 +158,8 @@ export async function probeBinary(file: string, platform: Platform): Promise<Bin
     version,
     features,
     https: known ? set.has("HTTPS") : "unknown",
-    autoexec: platform === "bios" ? false : known ? strings.some((s) => s.endsWith("autoexec.ipxe")) : "unknown",
+    autoexec:
+      platform === "bios" ? false : known ? strings.some((s) => s.endsWith("autoexec.ipxe")) : "unknown",
     missingCommands,
     ...(note ? { note } : {}),
   };

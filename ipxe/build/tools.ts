@@ -74,7 +74,12 @@ export function run(tool: string, args: string[], opts: RunOptions = {}): Promis
     });
     child.on("close", (code) => {
       clearTimeout(timer);
-      if (timedOut) reject(new ImageBuildError(`${tool} ${args[0] ?? ""} did not finish within ${Math.round((opts.timeoutMs ?? 120_000) / 1000)} s and was stopped`));
+      if (timedOut)
+        reject(
+          new ImageBuildError(
+            `${tool} ${args[0] ?? ""} did not finish within ${Math.round((opts.timeoutMs ?? 120_000) / 1000)} s and was stopped`,
+          ),
+        );
       else resolve({ stdout: Buffer.concat(out), stderr: err, code: code ?? 1 });
     });
     if (opts.input) child.stdin!.end(opts.input);
@@ -84,13 +89,18 @@ export function run(tool: string, args: string[], opts: RunOptions = {}): Promis
 /** Like run(), but a non-zero exit is an error quoting the tool's last stderr line. */
 export async function runOk(tool: string, args: string[], opts: RunOptions = {}): Promise<RunResult> {
   const r = await run(tool, args, opts);
-  if (r.code !== 0) throw new ImageBuildError(`${tool} ${args[0] ?? ""} failed (exit ${r.code}): ${lastLine(r.stderr) || lastLine(r.stdout.toString("utf8"))}`);
+  if (r.code !== 0)
+    throw new ImageBuildError(
+      `${tool} ${args[0] ?? ""} failed (exit ${r.code}): ${lastLine(r.stderr) || lastLine(r.stdout.toString("utf8"))}`,
+    );
   return r;
 }
 
 export function missingTool(tool: string): ImageBuildError {
   const pkg = TOOL_PACKAGES[tool];
-  return new ImageBuildError(`${tool} is not installed: install it with \`apt-get install ${pkg ?? tool}\` (or run scripts/setup.sh)`);
+  return new ImageBuildError(
+    `${tool} is not installed: install it with \`apt-get install ${pkg ?? tool}\` (or run scripts/setup.sh)`,
+  );
 }
 
 export const lastLine = (text: string): string =>

@@ -4,10 +4,36 @@
 /** Commands the scripts may use: present in Debian 13's iPXE and in the compiled build
  * (ipxe/config/local/general.h). See ../shared/FACTS.md for what each prebuilt has. */
 export const KNOWN_COMMANDS = new Set([
-  "chain", "kernel", "initrd", "boot", "imgfetch", "imgexec", "imgargs", "sanboot",
-  "set", "clear", "read", "isset", "iseq", "inc", "echo", "prompt", "sleep", "goto", "exit",
-  "menu", "item", "choose", "shell", "reboot", "poweroff",
-  "ifopen", "ifclose", "ifconf", "dhcp", "vcreate",
+  "chain",
+  "kernel",
+  "initrd",
+  "boot",
+  "imgfetch",
+  "imgexec",
+  "imgargs",
+  "sanboot",
+  "set",
+  "clear",
+  "read",
+  "isset",
+  "iseq",
+  "inc",
+  "echo",
+  "prompt",
+  "sleep",
+  "goto",
+  "exit",
+  "menu",
+  "item",
+  "choose",
+  "shell",
+  "reboot",
+  "poweroff",
+  "ifopen",
+  "ifclose",
+  "ifconf",
+  "dhcp",
+  "vcreate",
 ]);
 
 export interface LintProblem {
@@ -23,7 +49,8 @@ export function lintScript(text: string): LintProblem[] {
   const gotos: Array<{ line: number; target: string }> = [];
   lines.forEach((raw, i) => {
     const n = i + 1;
-    if (/[\u0000-\u0008\u000b-\u001f\u007f]/.test(raw)) problems.push({ line: n, message: "control character" });
+    if (/[\u0000-\u0008\u000b-\u001f\u007f]/.test(raw))
+      problems.push({ line: n, message: "control character" });
     const line = raw.trim();
     if (line === "" || line.startsWith("#")) return;
     if (line.startsWith(":")) {
@@ -37,7 +64,8 @@ export function lintScript(text: string): LintProblem[] {
         expectCommand = true;
         return;
       }
-      if (tok.startsWith("#")) problems.push({ line: n, message: `token ${tok} would start a comment mid-line` });
+      if (tok.startsWith("#"))
+        problems.push({ line: n, message: `token ${tok} would start a comment mid-line` });
       if (!expectCommand) return;
       expectCommand = false;
       if (!KNOWN_COMMANDS.has(tok)) problems.push({ line: n, message: `unknown command ${tok}` });

@@ -15,7 +15,8 @@ export const artifactKey = (name: string, sha256: string): string => `artifacts/
 /** Checks a user-given base URL (`--base-url`); returns an error text, or undefined when fine. */
 export function baseUrlProblem(url: string): string | undefined {
   const m = /^(https?):\/\/([a-z0-9.-]+|\[[0-9a-f:]+\])(:\d{1,5})?(\/[A-Za-z0-9._~\/-]*)?$/i.exec(url);
-  if (!m) return `${JSON.stringify(url)} is not a base URL like https://boot.example.com or http://10.0.2.100:8080 (no query, no spaces)`;
+  if (!m)
+    return `${JSON.stringify(url)} is not a base URL like https://boot.example.com or http://10.0.2.100:8080 (no query, no spaces)`;
   if (url.endsWith("/")) return `${JSON.stringify(url)} must not end with a slash`;
   return undefined;
 }

@@ -26,7 +26,12 @@ export interface Stage1Plan {
 
 export function renderStage1(site: SiteConfig, origin: OriginRef): string {
   return renderStage1Plan(
-    { name: site.name, network: site.network, target: `sites/${site.name}/stage2.ipxe`, identity: STAGE1_VERSION },
+    {
+      name: site.name,
+      network: site.network,
+      target: `sites/${site.name}/stage2.ipxe`,
+      identity: STAGE1_VERSION,
+    },
     origin,
     `boot-stack stage-1 for site ${site.name} (network mode: ${site.network.mode}).`,
   );
@@ -82,7 +87,11 @@ function start(net: NetworkConfig, dev: string): string[] {
 /** Pre-fills the site's values so the operator usually types only the address. */
 function defaults(net: NetworkConfig, dev: string): string[] {
   const netmask = netmaskOf(net);
-  const next = net.fixed.length ? "goto fixed" : net.mode === "static" && net.address ? "goto static" : "goto ask";
+  const next = net.fixed.length
+    ? "goto fixed"
+    : net.mode === "static" && net.address
+      ? "goto static"
+      : "goto ask";
   return [
     ":defaults",
     ...(net.address ? [`set ${dev}/ip ${net.address}`] : []),

@@ -19,7 +19,11 @@ const PLACEHOLDER_SETTING: Record<Exclude<Placeholder, "site" | "domain">, strin
 
 const FAILED_PAUSE_MS = 10_000;
 
-export function renderStage2(site: SiteConfig, artifacts: Record<string, ArtifactConfig>, origin: OriginRef): string {
+export function renderStage2(
+  site: SiteConfig,
+  artifacts: Record<string, ArtifactConfig>,
+  origin: OriginRef,
+): string {
   const base = assertScriptSafe(origin.baseUrl, "origin base URL");
   const dev = deviceName(site.network);
   return joinScript([
@@ -58,7 +62,13 @@ function machineFacts(site: SiteConfig): string[] {
     // was built still gets its address and name.
     ...fixed.map((f, i) => `iseq \${bs_mac} ${f.mac} && goto fixed_${i} ||`),
     "goto facts_via",
-    ...fixed.flatMap((f, i) => [`:fixed_${i}`, `set bs_ip ${f.ip}`, `set bs_hostname ${f.hostname}`, "set bs_via fixed", "goto facts_via"]),
+    ...fixed.flatMap((f, i) => [
+      `:fixed_${i}`,
+      `set bs_ip ${f.ip}`,
+      `set bs_hostname ${f.hostname}`,
+      "set bs_via fixed",
+      "goto facts_via",
+    ]),
     ":facts_via",
     "isset ${bs_via} && goto facts_host ||",
     "set bs_via static",
@@ -88,14 +98,24 @@ function menu(site: SiteConfig): string[] {
   return lines;
 }
 
-function entry(e: MenuEntry, site: SiteConfig, artifacts: Record<string, ArtifactConfig>, base: string): string[] {
+function entry(
+  e: MenuEntry,
+  site: SiteConfig,
+  artifacts: Record<string, ArtifactConfig>,
+  base: string,
+): string[] {
   const label = `:entry_${e.id}`;
   switch (e.type) {
     case "linux":
       return linuxEntry(e, site, artifacts, base);
     case "local-disk":
       // UEFI: leave iPXE so the firmware boots the next device; BIOS: boot the first disk.
-      return [label, "echo Booting from the local disk...", "iseq ${platform} efi && exit 1 ||", "sanboot --no-describe --drive 0x80 || goto failed"];
+      return [
+        label,
+        "echo Booting from the local disk...",
+        "iseq ${platform} efi && exit 1 ||",
+        "sanboot --no-describe --drive 0x80 || goto failed",
+      ];
     case "shell":
       return [label, "echo Type exit to return to the menu.", "shell", "goto menu"];
     case "reboot":
@@ -103,7 +123,12 @@ function entry(e: MenuEntry, site: SiteConfig, artifacts: Record<string, Artifac
   }
 }
 
-function linuxEntry(e: LinuxMenuEntry, site: SiteConfig, artifacts: Record<string, ArtifactConfig>, base: string): string[] {
+function linuxEntry(
+  e: LinuxMenuEntry,
+  site: SiteConfig,
+  artifacts: Record<string, ArtifactConfig>,
+  base: string,
+): string[] {
   const url = (name: string) => `${base}/${artifactKey(name, artifacts[name].sha256)}`;
   const args = [
     // UEFI kernels find their initrds by name (the EFI stub's initrd=).

@@ -62,17 +62,24 @@ export async function startDhcpBlock(): Promise<DhcpBlock> {
     back = s;
     for (const p of pending.splice(0)) s.write(p);
   });
-  const listen = (srv: net.Server) => new Promise<number>((resolve) => srv.listen(0, "127.0.0.1", () => resolve((srv.address() as net.AddressInfo).port)));
+  const listen = (srv: net.Server) =>
+    new Promise<number>((resolve) =>
+      srv.listen(0, "127.0.0.1", () => resolve((srv.address() as net.AddressInfo).port)),
+    );
   const [inPort, outPort] = [await listen(inbound), await listen(outbound)];
   return {
     args: (netdev) => [
-      "-chardev", `socket,id=dhcpblk-out,host=127.0.0.1,port=${inPort}`,
-      "-chardev", `socket,id=dhcpblk-in,host=127.0.0.1,port=${outPort}`,
+      "-chardev",
+      `socket,id=dhcpblk-out,host=127.0.0.1,port=${inPort}`,
+      "-chardev",
+      `socket,id=dhcpblk-in,host=127.0.0.1,port=${outPort}`,
       // queue=rx: frames on their way into the netdev, i.e. sent by the guest. The rx chain is
       // walked last-declared first, so the injecting filter comes first: frames it puts back
       // go straight on to the netdev instead of into the redirecting filter again.
-      "-object", `filter-redirector,id=dhcpblk-f-in,netdev=${netdev},queue=rx,indev=dhcpblk-in`,
-      "-object", `filter-redirector,id=dhcpblk-f-out,netdev=${netdev},queue=rx,outdev=dhcpblk-out`,
+      "-object",
+      `filter-redirector,id=dhcpblk-f-in,netdev=${netdev},queue=rx,indev=dhcpblk-in`,
+      "-object",
+      `filter-redirector,id=dhcpblk-f-out,netdev=${netdev},queue=rx,outdev=dhcpblk-out`,
     ],
     dropped: () => dropped,
     close: async () => {

@@ -29,11 +29,15 @@ export async function withQemuLock<T>(timeoutMs: number, fn: () => Promise<T>): 
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
       // An empty lock folder whose pid file never appears is treated as alive for a moment only.
-      if (!holderAlive(dir) || (!fs.existsSync(path.join(dir, "pid")) && Date.now() - fs.statSync(dir).mtimeMs > 5000)) {
+      if (
+        !holderAlive(dir) ||
+        (!fs.existsSync(path.join(dir, "pid")) && Date.now() - fs.statSync(dir).mtimeMs > 5000)
+      ) {
         fs.rmSync(dir, { recursive: true, force: true });
         continue;
       }
-      if (Date.now() > deadline) throw new Error(`another boot-stack QEMU run held ${dir} for over ${timeoutMs / 1000} s`);
+      if (Date.now() > deadline)
+        throw new Error(`another boot-stack QEMU run held ${dir} for over ${timeoutMs / 1000} s`);
       await sleep(250);
     }
   }

@@ -63,7 +63,10 @@ export class Operator {
    * Waits until `pattern` shows. `where: "last"` asks that it is on the last non-empty line
    * (a prompt waiting for input), not just somewhere on screen. Returns the matching line.
    */
-  async waitFor(pattern: RegExp | string, opts: { timeoutMs?: number; where?: "anywhere" | "last"; serial?: boolean } = {}): Promise<string> {
+  async waitFor(
+    pattern: RegExp | string,
+    opts: { timeoutMs?: number; where?: "anywhere" | "last"; serial?: boolean } = {},
+  ): Promise<string> {
     const timeoutMs = opts.timeoutMs ?? 30_000;
     const re = typeof pattern === "string" ? new RegExp(escapeRe(pattern)) : pattern;
     const deadline = Date.now() + timeoutMs;
@@ -82,14 +85,25 @@ export class Operator {
         return hit;
       }
       if (!this.run.running) throw new WaitTimeout(`${re} (QEMU exited first)`, timeoutMs, lines.join("\n"));
-      if (Date.now() > deadline) throw new WaitTimeout(String(re), timeoutMs, lines.filter((l) => l.trim()).slice(-25).join("\n"));
+      if (Date.now() > deadline)
+        throw new WaitTimeout(
+          String(re),
+          timeoutMs,
+          lines
+            .filter((l) => l.trim())
+            .slice(-25)
+            .join("\n"),
+        );
       await sleep(200);
     }
   }
 
   /** Presses one key combination, e.g. press("ret"), press("ctrl", "u"). */
   async press(...qcodes: string[]): Promise<void> {
-    await this.run.qmp.execute("send-key", { keys: qcodes.map((q) => ({ type: "qcode", data: q })), "hold-time": this.opts.keyHoldMs ?? 40 });
+    await this.run.qmp.execute("send-key", {
+      keys: qcodes.map((q) => ({ type: "qcode", data: q })),
+      "hold-time": this.opts.keyHoldMs ?? 40,
+    });
     await sleep(this.opts.keyGapMs ?? 40);
   }
 
@@ -103,11 +117,19 @@ export class Operator {
   }
 
   /** Waits for a prompt, replaces its pre-filled value with `value`, presses Enter. */
-  async answer(prompt: RegExp | string, value: string, opts: { timeoutMs?: number; keepPrefill?: boolean } = {}): Promise<void> {
+  async answer(
+    prompt: RegExp | string,
+    value: string,
+    opts: { timeoutMs?: number; keepPrefill?: boolean } = {},
+  ): Promise<void> {
     await this.waitFor(prompt, { timeoutMs: opts.timeoutMs, where: "last" });
     if (!opts.keepPrefill) await this.clearField();
     await this.type(value);
-    this.log(opts.keepPrefill && value === "" ? "operator: kept the pre-filled value" : `operator: typed "${value}"${opts.keepPrefill ? " after the pre-filled value" : ""}`);
+    this.log(
+      opts.keepPrefill && value === ""
+        ? "operator: kept the pre-filled value"
+        : `operator: typed "${value}"${opts.keepPrefill ? " after the pre-filled value" : ""}`,
+    );
     await this.screenshot(`typed-${slug(String(prompt))}`);
     await this.press("ret");
   }
@@ -127,7 +149,8 @@ export class Operator {
       await this.press("home");
       for (let i = 0; i < 30 && !(await this.highlighted()).includes(label); i++) await this.press("down");
       const now = await this.highlighted();
-      if (!now.includes(label)) throw new Error(`menu entry "${label}" never became highlighted (highlighted: "${now.trim()}")`);
+      if (!now.includes(label))
+        throw new Error(`menu entry "${label}" never became highlighted (highlighted: "${now.trim()}")`);
     }
     this.log(`operator: picked "${label}"`);
     await this.screenshot(`menu-${slug(label)}`);

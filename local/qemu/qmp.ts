@@ -27,7 +27,8 @@ export class Qmp {
     sock.on("data", (chunk: string) => this.onData(chunk));
     sock.on("close", () => {
       this.closed = true;
-      for (const p of this.queue.splice(0)) p.reject(new QmpError("QEMU closed the QMP connection (the machine stopped)"));
+      for (const p of this.queue.splice(0))
+        p.reject(new QmpError("QEMU closed the QMP connection (the machine stopped)"));
     });
     sock.on("error", () => undefined); // surfaced through "close"
   }
@@ -52,7 +53,8 @@ export class Qmp {
           // Not listening yet: try again below.
         }
       }
-      if (Date.now() > deadline) throw new QmpError(`QMP socket ${socketPath} not ready within ${timeoutMs} ms`);
+      if (Date.now() > deadline)
+        throw new QmpError(`QMP socket ${socketPath} not ready within ${timeoutMs} ms`);
       await new Promise((r) => setTimeout(r, 50));
     }
   }
@@ -68,7 +70,13 @@ export class Qmp {
       const line = this.buffer.slice(0, nl).trim();
       this.buffer = this.buffer.slice(nl + 1);
       if (!line) continue;
-      const msg = JSON.parse(line) as { QMP?: unknown; return?: unknown; error?: { class: string; desc: string }; event?: string; data?: unknown };
+      const msg = JSON.parse(line) as {
+        QMP?: unknown;
+        return?: unknown;
+        error?: { class: string; desc: string };
+        event?: string;
+        data?: unknown;
+      };
       if (msg.event) {
         this.events.push({ event: msg.event, data: msg.data });
         continue;
@@ -84,7 +92,10 @@ export class Qmp {
   execute<T = unknown>(command: string, args?: Record<string, unknown>, timeoutMs = 10_000): Promise<T> {
     if (this.closed) return Promise.reject(new QmpError(`cannot run ${command}: the machine has stopped`));
     return new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new QmpError(`${command} got no answer within ${timeoutMs} ms`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new QmpError(`${command} got no answer within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
       this.queue.push({
         resolve: (v) => {
           clearTimeout(timer);
@@ -95,7 +106,9 @@ export class Qmp {
           reject(e);
         },
       });
-      this.sock.write(JSON.stringify(args ? { execute: command, arguments: args } : { execute: command }) + "\n");
+      this.sock.write(
+        JSON.stringify(args ? { execute: command, arguments: args } : { execute: command }) + "\n",
+      );
     });
   }
 

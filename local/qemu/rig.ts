@@ -99,7 +99,10 @@ export class QemuRun {
     if (this.running) {
       this.qmp.execute("quit", undefined, 1000).catch(() => undefined);
       let timer: NodeJS.Timeout | undefined;
-      const gone = await Promise.race([this.exited.then(() => true), new Promise<boolean>((r) => (timer = setTimeout(() => r(false), 1500)))]);
+      const gone = await Promise.race([
+        this.exited.then(() => true),
+        new Promise<boolean>((r) => (timer = setTimeout(() => r(false), 1500))),
+      ]);
       clearTimeout(timer);
       if (!gone) {
         try {
@@ -147,28 +150,46 @@ export function leftoverProcesses(): string[] {
 
 export function qemuArgs(opts: QemuOptions, dir: string, extra: string[] = []): string[] {
   const restrict = opts.restrict ?? true;
-  const fwd = (port: number, guestPort: number) => `guestfwd=tcp:${GUEST_ORIGIN_IP}:${guestPort}-cmd:socat STDIO TCP:127.0.0.1:${port}`;
-  const netdev = ["user", "id=n0", `restrict=${restrict ? "on" : "off"}`, fwd(opts.httpPort, 80), ...(opts.httpsPort ? [fwd(opts.httpsPort, 443)] : [])].join(",");
+  const fwd = (port: number, guestPort: number) =>
+    `guestfwd=tcp:${GUEST_ORIGIN_IP}:${guestPort}-cmd:socat STDIO TCP:127.0.0.1:${port}`;
+  const netdev = [
+    "user",
+    "id=n0",
+    `restrict=${restrict ? "on" : "off"}`,
+    fwd(opts.httpPort, 80),
+    ...(opts.httpsPort ? [fwd(opts.httpsPort, 443)] : []),
+  ].join(",");
   const args = [
-    "-machine", opts.firmware === "uefi" ? "q35" : "pc",
-    "-accel", "tcg",
-    "-m", String(opts.memoryMb ?? 512),
-    "-smp", "1",
-    "-display", "none",
-    "-vga", "std",
+    "-machine",
+    opts.firmware === "uefi" ? "q35" : "pc",
+    "-accel",
+    "tcg",
+    "-m",
+    String(opts.memoryMb ?? 512),
+    "-smp",
+    "1",
+    "-display",
+    "none",
+    "-vga",
+    "std",
     "-no-reboot",
-    "-serial", `file:${path.join(dir, "serial.log")}`,
-    "-qmp", `unix:${path.join(dir, "qmp.sock")},server=on,wait=off`,
-    "-netdev", netdev,
+    "-serial",
+    `file:${path.join(dir, "serial.log")}`,
+    "-qmp",
+    `unix:${path.join(dir, "qmp.sock")},server=on,wait=off`,
+    "-netdev",
+    netdev,
     // romfile= keeps the NIC's own PXE ROM from taking over the boot.
-    "-device", `e1000,netdev=n0,romfile=${opts.mac ? `,mac=${opts.mac}` : ""}`,
+    "-device",
+    `e1000,netdev=n0,romfile=${opts.mac ? `,mac=${opts.mac}` : ""}`,
     ...extra,
   ];
   if (opts.firmware === "uefi") {
     args.push("-drive", `if=pflash,format=raw,unit=0,readonly=on,file=${OVMF_CODE}`);
     args.push("-drive", `if=pflash,format=raw,unit=1,file=${path.join(dir, "OVMF_VARS.fd")}`);
   }
-  if ("iso" in opts.image) args.push("-drive", `file=${opts.image.iso},media=cdrom,readonly=on`, "-boot", "d");
+  if ("iso" in opts.image)
+    args.push("-drive", `file=${opts.image.iso},media=cdrom,readonly=on`, "-boot", "d");
   else args.push("-drive", `file=${opts.image.disk},format=raw,if=ide,snapshot=on`);
   return args;
 }
@@ -176,7 +197,8 @@ export function qemuArgs(opts: QemuOptions, dir: string, extra: string[] = []): 
 export async function startQemu(opts: QemuOptions): Promise<QemuRun> {
   const dir = fs.mkdtempSync(path.join(opts.tmpRoot ?? os.tmpdir(), `boot-stack-qemu-${opts.firmware}-`));
   if (opts.firmware === "uefi") {
-    if (!fs.existsSync(OVMF_CODE)) throw new Error(`${OVMF_CODE} is missing: install the ovmf package (scripts/setup.sh does)`);
+    if (!fs.existsSync(OVMF_CODE))
+      throw new Error(`${OVMF_CODE} is missing: install the ovmf package (scripts/setup.sh does)`);
     fs.copyFileSync(OVMF_VARS, path.join(dir, "OVMF_VARS.fd"));
   }
   const block = opts.noDhcp ? await startDhcpBlock() : undefined;
@@ -186,16 +208,26 @@ export async function startQemu(opts: QemuOptions): Promise<QemuRun> {
   // Own process group, so a kill also ends the socat processes QEMU spawned for guestfwd.
   // Wrapped in timeout(1): QEMU ends even if this process is killed before it can clean up.
   const limitS = Math.ceil((opts.timeoutMs ?? 120_000) / 1000) + 15;
-  const child = spawn("timeout", ["--kill-after=5", String(limitS), "qemu-system-x86_64", ...args], { cwd: dir, stdio: ["ignore", "ignore", "pipe"], detached: true });
+  const child = spawn("timeout", ["--kill-after=5", String(limitS), "qemu-system-x86_64", ...args], {
+    cwd: dir,
+    stdio: ["ignore", "ignore", "pipe"],
+    detached: true,
+  });
   let stderr = "";
   child.stderr!.on("data", (c: Buffer) => (stderr = (stderr + c.toString()).slice(-4000)));
   const spawnError = new Promise<Error>((resolve) => child.once("error", resolve));
   let qmp: Qmp;
   try {
     qmp = await Promise.race([
-      Qmp.connect(path.join(dir, "qmp.sock"), 15_000, () => child.exitCode === null && child.signalCode === null),
+      Qmp.connect(
+        path.join(dir, "qmp.sock"),
+        15_000,
+        () => child.exitCode === null && child.signalCode === null,
+      ),
       spawnError.then((e) => {
-        throw (e as NodeJS.ErrnoException).code === "ENOENT" ? new Error("qemu-system-x86_64 is not installed (run scripts/setup.sh)") : e;
+        throw (e as NodeJS.ErrnoException).code === "ENOENT"
+          ? new Error("qemu-system-x86_64 is not installed (run scripts/setup.sh)")
+          : e;
       }),
     ]);
   } catch (e) {
@@ -206,10 +238,21 @@ export async function startQemu(opts: QemuOptions): Promise<QemuRun> {
     }
     fs.rmSync(dir, { recursive: true, force: true });
     await block?.close();
-    throw new Error(`${(e as Error).message}${stderr ? `; QEMU said: ${stderr.trim().split("\n").pop()}` : ""}`);
+    throw new Error(
+      `${(e as Error).message}${stderr ? `; QEMU said: ${stderr.trim().split("\n").pop()}` : ""}`,
+    );
   }
   startedGroups.add(child.pid!);
-  const run = new QemuRun(dir, child, qmp, path.join(dir, "serial.log"), opts.firmware, startedAt, opts.timeoutMs ?? 120_000, block);
+  const run = new QemuRun(
+    dir,
+    child,
+    qmp,
+    path.join(dir, "serial.log"),
+    opts.firmware,
+    startedAt,
+    opts.timeoutMs ?? 120_000,
+    block,
+  );
   live.add(run);
   child.once("exit", () => live.delete(run));
   return run;

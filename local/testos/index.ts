@@ -23,7 +23,9 @@ export const MARKERS = {
   done: "BOOTSTACK-TESTOS: done",
 } as const;
 
-export async function ensureTestOs(opts: { cacheRoot?: string; log?: (line: string) => void } = {}): Promise<TestOs> {
+export async function ensureTestOs(
+  opts: { cacheRoot?: string; log?: (line: string) => void } = {},
+): Promise<TestOs> {
   const root = opts.cacheRoot ?? cacheDir();
   fs.mkdirSync(path.join(root, "testos"), { recursive: true });
   const kernel = await ensureKernel(root, opts.log);
@@ -36,9 +38,33 @@ export async function ensureTestOs(opts: { cacheRoot?: string; log?: (line: stri
 }
 
 /** Pulls the test OS's report out of serial output. */
-export function parseTestOsReport(serial: string): { booted: boolean; done: boolean; cmdline?: string; net?: Record<string, string>; fetch?: string } {
-  const line = (prefix: string) => serial.split(/\r?\n/).find((l) => l.startsWith(prefix))?.slice(prefix.length).trim();
+export function parseTestOsReport(serial: string): {
+  booted: boolean;
+  done: boolean;
+  cmdline?: string;
+  net?: Record<string, string>;
+  fetch?: string;
+} {
+  const line = (prefix: string) =>
+    serial
+      .split(/\r?\n/)
+      .find((l) => l.startsWith(prefix))
+      ?.slice(prefix.length)
+      .trim();
   const netLine = line(MARKERS.net);
-  const net = netLine ? Object.fromEntries(netLine.split(/\s+/).filter((w) => w.includes("=")).map((w) => [w.slice(0, w.indexOf("=")), w.slice(w.indexOf("=") + 1)])) : undefined;
-  return { booted: serial.includes(MARKERS.booted), done: serial.includes(MARKERS.done), cmdline: line(MARKERS.cmdline), net, fetch: line(MARKERS.fetch) };
+  const net = netLine
+    ? Object.fromEntries(
+        netLine
+          .split(/\s+/)
+          .filter((w) => w.includes("="))
+          .map((w) => [w.slice(0, w.indexOf("=")), w.slice(w.indexOf("=") + 1)]),
+      )
+    : undefined;
+  return {
+    booted: serial.includes(MARKERS.booted),
+    done: serial.includes(MARKERS.done),
+    cmdline: line(MARKERS.cmdline),
+    net,
+    fetch: line(MARKERS.fetch),
+  };
 }

@@ -23,7 +23,8 @@ export async function ensureInitrd(cacheRoot: string, e1000: string): Promise<st
   const work = fs.mkdtempSync(path.join(cacheRoot, "testos", ".initrd-"));
   try {
     const root = path.join(work, "root");
-    for (const d of ["bin", "lib", "dev", "proc", "sys", "tmp"]) fs.mkdirSync(path.join(root, d), { recursive: true });
+    for (const d of ["bin", "lib", "dev", "proc", "sys", "tmp"])
+      fs.mkdirSync(path.join(root, d), { recursive: true });
     fs.copyFileSync(busybox, path.join(root, "bin", "busybox"));
     fs.chmodSync(path.join(root, "bin", "busybox"), 0o755);
     fs.copyFileSync(INIT_SCRIPT, path.join(root, "init"));
@@ -33,14 +34,25 @@ export async function ensureInitrd(cacheRoot: string, e1000: string): Promise<st
     fs.copyFileSync(e1000, path.join(root, "lib", "e1000.ko"));
     // Fixed times too, or the copies' mtimes would make every build's bytes differ.
     const pin = (p: string) => {
-      for (const e of fs.readdirSync(p, { withFileTypes: true })) if (e.isDirectory()) pin(path.join(p, e.name));
+      for (const e of fs.readdirSync(p, { withFileTypes: true }))
+        if (e.isDirectory()) pin(path.join(p, e.name));
       for (const e of fs.readdirSync(p)) fs.utimesSync(path.join(p, e), EPOCH, EPOCH);
       fs.utimesSync(p, EPOCH, EPOCH);
     };
     pin(root);
     const cpio = path.join(work, "initrd.cpio");
     // Sorted names, owner root and --reproducible: same inputs give the same bytes (and sha256).
-    await runTool("sh", ["-c", 'cd "$1" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --reproducible --quiet > "$2"', "sh", root, cpio], { timeoutMs: 60_000 });
+    await runTool(
+      "sh",
+      [
+        "-c",
+        'cd "$1" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --reproducible --quiet > "$2"',
+        "sh",
+        root,
+        cpio,
+      ],
+      { timeoutMs: 60_000 },
+    );
     fs.renameSync(cpio, out);
   } finally {
     fs.rmSync(work, { recursive: true, force: true });

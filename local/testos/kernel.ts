@@ -12,7 +12,10 @@ export interface KernelFiles {
   e1000: string;
 }
 
-export async function ensureKernel(cacheRoot: string, log: (line: string) => void = () => {}): Promise<KernelFiles> {
+export async function ensureKernel(
+  cacheRoot: string,
+  log: (line: string) => void = () => {},
+): Promise<KernelFiles> {
   const dir = path.join(cacheRoot, "testos", "kernel");
   const done = readDone(dir);
   if (done) return done;
@@ -27,12 +30,37 @@ export async function ensureKernel(cacheRoot: string, log: (line: string) => voi
     // Extract just the two files we need: the whole package unpacks to ~400 MB of modules.
     const tree = path.join(work, "tree");
     fs.mkdirSync(tree);
-    await runTool("sh", ["-c", 'dpkg-deb --fsys-tarfile "$1" | tar -x -C "$2" --wildcards "./boot/vmlinuz-*" "./lib/modules/*/e1000.ko"', "sh", path.join(work, deb), tree], { timeoutMs: 120_000 });
+    await runTool(
+      "sh",
+      [
+        "-c",
+        'dpkg-deb --fsys-tarfile "$1" | tar -x -C "$2" --wildcards "./boot/vmlinuz-*" "./lib/modules/*/e1000.ko"',
+        "sh",
+        path.join(work, deb),
+        tree,
+      ],
+      { timeoutMs: 120_000 },
+    );
     const version = fs.readdirSync(path.join(tree, "lib", "modules"))[0];
     const out = path.join(work, "out");
     fs.mkdirSync(out);
     fs.copyFileSync(path.join(tree, "boot", `vmlinuz-${version}`), path.join(out, "vmlinuz"));
-    fs.copyFileSync(path.join(tree, "lib", "modules", version, "kernel", "drivers", "net", "ethernet", "intel", "e1000", "e1000.ko"), path.join(out, "e1000.ko"));
+    fs.copyFileSync(
+      path.join(
+        tree,
+        "lib",
+        "modules",
+        version,
+        "kernel",
+        "drivers",
+        "net",
+        "ethernet",
+        "intel",
+        "e1000",
+        "e1000.ko",
+      ),
+      path.join(out, "e1000.ko"),
+    );
     fs.writeFileSync(path.join(out, "version"), `${version}\n`);
     fs.rmSync(dir, { recursive: true, force: true });
     fs.renameSync(out, dir);
@@ -47,14 +75,20 @@ export async function ensureKernel(cacheRoot: string, log: (line: string) => voi
 function readDone(dir: string): KernelFiles | undefined {
   const versionFile = path.join(dir, "version");
   if (!fs.existsSync(versionFile)) return undefined;
-  const files = { version: fs.readFileSync(versionFile, "utf8").trim(), vmlinuz: path.join(dir, "vmlinuz"), e1000: path.join(dir, "e1000.ko") };
+  const files = {
+    version: fs.readFileSync(versionFile, "utf8").trim(),
+    vmlinuz: path.join(dir, "vmlinuz"),
+    e1000: path.join(dir, "e1000.ko"),
+  };
   return fs.existsSync(files.vmlinuz) && fs.existsSync(files.e1000) ? files : undefined;
 }
 
 /** linux-image-amd64 is a meta package; its dependency names the real, versioned one. */
 async function kernelPackage(log: (line: string) => void): Promise<string> {
   const lookup = async () => {
-    const { stdout } = await runTool("apt-cache", ["depends", "linux-image-amd64"], { timeoutMs: 30_000 }).catch(() => ({ stdout: "" }));
+    const { stdout } = await runTool("apt-cache", ["depends", "linux-image-amd64"], {
+      timeoutMs: 30_000,
+    }).catch(() => ({ stdout: "" }));
     return /Depends: (linux-image-[0-9][^\s]*-amd64)\b/.exec(stdout)?.[1];
   };
   let pkg = await lookup();
@@ -64,6 +98,9 @@ async function kernelPackage(log: (line: string) => void): Promise<string> {
     await runTool("apt-get", ["update", "-qq"], { timeoutMs: 180_000 }).catch(() => undefined);
     pkg = await lookup();
   }
-  if (!pkg) throw new ToolError("cannot find Debian's kernel package (apt-cache depends linux-image-amd64 names none, even after apt-get update): check /etc/apt/sources.list.d");
+  if (!pkg)
+    throw new ToolError(
+      "cannot find Debian's kernel package (apt-cache depends linux-image-amd64 names none, even after apt-get update): check /etc/apt/sources.list.d",
+    );
   return pkg;
 }

@@ -11,7 +11,11 @@ const REPO = path.resolve(__dirname, "..", "..");
 
 function demo(args: string[]): Promise<{ code: number | null; out: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ["--import", "tsx", path.join(REPO, "cli", "main.ts"), "demo", ...args], { cwd: REPO, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(
+      process.execPath,
+      ["--import", "tsx", path.join(REPO, "cli", "main.ts"), "demo", ...args],
+      { cwd: REPO, stdio: ["ignore", "pipe", "pipe"] },
+    );
     let out = "";
     child.stdout.on("data", (c) => (out += c));
     child.stderr.on("data", (c) => (out += c));
@@ -29,9 +33,13 @@ test("demo boots ams1 with a typed QEMU address and says so", async () => {
   expect(out).toContain("note: the sites' real networks are replaced by QEMU's user network");
   expect(out).toMatch(/site ams1: network subnet, gateway, address, dns -> QEMU's 10\.0\.2\.0\/24/);
   expect(out).toMatch(/operator: typed "10\.0\.2\.15"/);
-  expect(out).toMatch(/origin: .* GET \/sites\/ams1\/stage2\.ipxe 200 .* site=ams1 s1=1 mac=52-54-00-12-34-56 via=static/);
+  expect(out).toMatch(
+    /origin: .* GET \/sites\/ams1\/stage2\.ipxe 200 .* site=ams1 s1=1 mac=52-54-00-12-34-56 via=static/,
+  );
   expect(out).toMatch(/operator: screenshot .*\.png/);
-  expect(out).toMatch(/kernel command line: .*ip=10\.0\.2\.15::10\.0\.2\.2:255\.255\.255\.0:ams1-525400123456::off:10\.0\.2\.3 /);
+  expect(out).toMatch(
+    /kernel command line: .*ip=10\.0\.2\.15::10\.0\.2\.2:255\.255\.255\.0:ams1-525400123456::off:10\.0\.2\.3 /,
+  );
   expect(out).toContain("result: BOOTED");
   expect(code).toBe(0);
 });

@@ -10,18 +10,35 @@ expectNothingLeftBehind();
 const cases: Array<[string, string, RegExp, string]> = [
   // site, how its network came up, what the kernel must be told, the stage-1 identity in the request
   ["fra-lab", "dhcp", / ip=dhcp BOOTIF=01-52-54-00-12-34-56 /, "via=dhcp"],
-  ["nyc2", "fixed", / ip=10\.0\.2\.21::10\.0\.2\.2:255\.255\.255\.0:nyc2-db1::off:10\.0\.2\.3 .*netcfg\/get_hostname=nyc2-db1/, "mac=52-54-00-a1-00-01 via=fixed"],
-  ["sgp1", "static", / ip=10\.0\.2\.15::10\.0\.2\.2:255\.255\.255\.0:sgp1-525400123456::off:10\.0\.2\.3 /, "via=static"],
+  [
+    "nyc2",
+    "fixed",
+    / ip=10\.0\.2\.21::10\.0\.2\.2:255\.255\.255\.0:nyc2-db1::off:10\.0\.2\.3 .*netcfg\/get_hostname=nyc2-db1/,
+    "mac=52-54-00-a1-00-01 via=fixed",
+  ],
+  [
+    "sgp1",
+    "static",
+    / ip=10\.0\.2\.15::10\.0\.2\.2:255\.255\.255\.0:sgp1-525400123456::off:10\.0\.2\.3 /,
+    "via=static",
+  ],
 ];
 
-test.each(cases)("example site %s boots with its network handed to the kernel (via %s)", async (site, via, kernelArgs, identity) => {
-  const lines: string[] = [];
-  const outcome = await runDemo({ site, uefi: false, out: (l) => lines.push(l) });
-  const log = lines.join("\n");
-  if (!outcome.booted) throw new Error(`site ${site} did not boot:\n${log}`);
-  expect(outcome.result!.report.cmdline).toMatch(kernelArgs);
-  expect(log).toContain(`network came up via: ${via}`);
-  const stage2 = outcome.result!.accessLog.find((e) => e.path === `/sites/${site}/stage2.ipxe`);
-  expect(stage2?.status).toBe(200);
-  expect(log).toMatch(new RegExp(`GET /sites/${site}/stage2\\.ipxe 200 .*site=${site} s1=1 .*${identity.replace(/[.]/g, "\\.")}`));
-});
+test.each(cases)(
+  "example site %s boots with its network handed to the kernel (via %s)",
+  async (site, via, kernelArgs, identity) => {
+    const lines: string[] = [];
+    const outcome = await runDemo({ site, uefi: false, out: (l) => lines.push(l) });
+    const log = lines.join("\n");
+    if (!outcome.booted) throw new Error(`site ${site} did not boot:\n${log}`);
+    expect(outcome.result!.report.cmdline).toMatch(kernelArgs);
+    expect(log).toContain(`network came up via: ${via}`);
+    const stage2 = outcome.result!.accessLog.find((e) => e.path === `/sites/${site}/stage2.ipxe`);
+    expect(stage2?.status).toBe(200);
+    expect(log).toMatch(
+      new RegExp(
+        `GET /sites/${site}/stage2\\.ipxe 200 .*site=${site} s1=1 .*${identity.replace(/[.]/g, "\\.")}`,
+      ),
+    );
+  },
+);

@@ -30,13 +30,20 @@ export function reportDir(name: string): string {
 }
 
 /** A boot with the fixture stack; progress goes to a log kept with the report. */
-export async function boot(name: string, opts: Omit<SessionOptions, "stack" | "reportDir"> & { stack?: StackConfig }, drive: (ctx: SessionContext) => Promise<void | "stop">): Promise<SessionResult> {
+export async function boot(
+  name: string,
+  opts: Omit<SessionOptions, "stack" | "reportDir"> & { stack?: StackConfig },
+  drive: (ctx: SessionContext) => Promise<void | "stop">,
+): Promise<SessionResult> {
   const dir = reportDir(name);
   const lines: string[] = [];
   const t0 = Date.now();
   const log = (l: string) => lines.push(`[${((Date.now() - t0) / 1000).toFixed(1)}s] ${l}`);
   try {
-    return await bootSession({ ...opts, stack: opts.stack ?? (await fixtureStack()), reportDir: dir, log }, drive);
+    return await bootSession(
+      { ...opts, stack: opts.stack ?? (await fixtureStack()), reportDir: dir, log },
+      drive,
+    );
   } finally {
     fs.writeFileSync(path.join(dir, "progress.log"), lines.join("\n") + "\n");
   }
@@ -52,9 +59,18 @@ export function expectNothingLeftBehind(): void {
 }
 
 /** The menu/prompt answers an operator gives for QEMU's network. */
-export const OPERATOR_ANSWERS = { ip: "10.0.2.15", netmask: "255.255.255.0", gateway: "10.0.2.2", dns: "10.0.2.3" };
+export const OPERATOR_ANSWERS = {
+  ip: "10.0.2.15",
+  netmask: "255.255.255.0",
+  gateway: "10.0.2.2",
+  dns: "10.0.2.3",
+};
 
-export async function typeNetwork(op: SessionContext["op"], answers = OPERATOR_ANSWERS, timeoutMs = 60_000): Promise<void> {
+export async function typeNetwork(
+  op: SessionContext["op"],
+  answers = OPERATOR_ANSWERS,
+  timeoutMs = 60_000,
+): Promise<void> {
   await op.answer(/IP address:/, answers.ip, { timeoutMs });
   await op.answer(/Netmask:/, answers.netmask);
   await op.answer(/Gateway:/, answers.gateway);

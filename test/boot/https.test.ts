@@ -33,13 +33,20 @@ beforeAll(async () => {
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 test("prebuilt image refuses an origin whose certificate chains to an untrusted private CA", async () => {
-  const r = await boot("https-prebuilt-refused", { site: "lab-static", firmware: "bios", baseUrl: HTTPS_BASE, tls: pki.server, timeoutMs: 90_000 }, async ({ op }) => {
-    await op.waitFor(/Fetching https:\/\/10\.0\.2\.100\/sites\/lab-static\/stage2\.ipxe \(attempt 1 of 5\)/, { timeoutMs: 60_000 });
-    await op.waitFor(/Permission denied/, { timeoutMs: 30_000 });
-    await op.waitFor(/Origin not reachable, retrying/, { timeoutMs: 30_000 });
-    await op.screenshot("refused");
-    return "stop";
-  });
+  const r = await boot(
+    "https-prebuilt-refused",
+    { site: "lab-static", firmware: "bios", baseUrl: HTTPS_BASE, tls: pki.server, timeoutMs: 90_000 },
+    async ({ op }) => {
+      await op.waitFor(
+        /Fetching https:\/\/10\.0\.2\.100\/sites\/lab-static\/stage2\.ipxe \(attempt 1 of 5\)/,
+        { timeoutMs: 60_000 },
+      );
+      await op.waitFor(/Permission denied/, { timeoutMs: 30_000 });
+      await op.waitFor(/Origin not reachable, retrying/, { timeoutMs: 30_000 });
+      await op.screenshot("refused");
+      return "stop";
+    },
+  );
   // The TLS handshake failed before any HTTP request: nothing was served.
   expect(r.accessLog).toEqual([]);
   expect(r.report.booted).toBe(false);
@@ -47,32 +54,70 @@ test("prebuilt image refuses an origin whose certificate chains to an untrusted 
 
 const src = process.env.BOOT_STACK_IPXE_SRC;
 const compiled = src ? test : test.skip;
-if (!src) process.stdout.write("https.test.ts: compiled-image HTTPS tests skipped: set BOOT_STACK_IPXE_SRC to an iPXE source tree (TRUST=/CERT= need a compile)\n");
+if (!src)
+  process.stdout.write(
+    "https.test.ts: compiled-image HTTPS tests skipped: set BOOT_STACK_IPXE_SRC to an iPXE source tree (TRUST=/CERT= need a compile)\n",
+  );
 
 async function compiledImage(): Promise<string> {
   const stack = await fixtureStack();
-  const stage1 = originLayout(stack, { baseUrl: HTTPS_BASE }).find((o) => o.key === "sites/lab-static/stage1.ipxe")!.content;
+  const stage1 = originLayout(stack, { baseUrl: HTTPS_BASE }).find(
+    (o) => o.key === "sites/lab-static/stage1.ipxe",
+  )!.content;
   if (stage1.kind !== "inline") throw new Error("stage-1 is inline");
   // A full compile takes ~8 min here the first time; a re-link with new TRUST/EMBED ~10 s.
-  const image = await buildTestImage({ site: "lab-static", stage1: stage1.text, outDir: dir, platforms: ["bios"], mode: "compile", trust: [pki.caCert] });
+  const image = await buildTestImage({
+    site: "lab-static",
+    stage1: stage1.text,
+    outDir: dir,
+    platforms: ["bios"],
+    mode: "compile",
+    trust: [pki.caCert],
+  });
   return image.isoPath;
 }
 
-compiled("compiled image trusting the test CA chains stage-2 over HTTPS and boots", async () => {
-  const image = await compiledImage();
-  const r = await boot("https-compiled", { site: "lab-static", firmware: "bios", image, baseUrl: HTTPS_BASE, tls: pki.server, timeoutMs: 120_000 }, async ({ waitForRequest }) => {
-    await waitForRequest(/\/sites\/lab-static\/stage2\.ipxe$/, 90_000);
-  });
-  expect(r.accessLog.find((e) => e.path.endsWith("stage2.ipxe"))).toMatchObject({ status: 200, via: "static" });
-  expect(r.report.booted).toBe(true);
-}, 900_000);
+compiled(
+  "compiled image trusting the test CA chains stage-2 over HTTPS and boots",
+  async () => {
+    const image = await compiledImage();
+    const r = await boot(
+      "https-compiled",
+      {
+        site: "lab-static",
+        firmware: "bios",
+        image,
+        baseUrl: HTTPS_BASE,
+        tls: pki.server,
+        timeoutMs: 120_000,
+      },
+      async ({ waitForRequest }) => {
+        await waitForRequest(/\/sites\/lab-static\/stage2\.ipxe$/, 90_000);
+      },
+    );
+    expect(r.accessLog.find((e) => e.path.endsWith("stage2.ipxe"))).toMatchObject({
+      status: 200,
+      via: "static",
+    });
+    expect(r.report.booted).toBe(true);
+  },
+  900_000,
+);
 
-compiled("compiled image refuses a self-signed server for the same address", async () => {
-  const image = await compiledImage();
-  const r = await boot("https-compiled-rogue", { site: "lab-static", firmware: "bios", image, baseUrl: HTTPS_BASE, tls: pki.rogue, timeoutMs: 90_000 }, async ({ op }) => {
-    await op.waitFor(/Permission denied/, { timeoutMs: 60_000 });
-    await op.waitFor(/Origin not reachable, retrying/, { timeoutMs: 30_000 });
-    return "stop";
-  });
-  expect(r.accessLog).toEqual([]);
-}, 900_000);
+compiled(
+  "compiled image refuses a self-signed server for the same address",
+  async () => {
+    const image = await compiledImage();
+    const r = await boot(
+      "https-compiled-rogue",
+      { site: "lab-static", firmware: "bios", image, baseUrl: HTTPS_BASE, tls: pki.rogue, timeoutMs: 90_000 },
+      async ({ op }) => {
+        await op.waitFor(/Permission denied/, { timeoutMs: 60_000 });
+        await op.waitFor(/Origin not reachable, retrying/, { timeoutMs: 30_000 });
+        return "stop";
+      },
+    );
+    expect(r.accessLog).toEqual([]);
+  },
+  900_000,
+);

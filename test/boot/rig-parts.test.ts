@@ -31,7 +31,7 @@ test("VGA text: every second byte is a character; rows trimmed", () => {
     mem[i + 1] = 0x1f;
   }
   Buffer.from("IP address: 10.0.2.15").forEach((b, i) => (mem[(2 * 80 + i) * 2] = b));
-  mem[(3 * 80) * 2] = 0x01; // a control character shows as a space
+  mem[3 * 80 * 2] = 0x01; // a control character shows as a space
   const rows = decodeVgaText(mem);
   expect(rows).toHaveLength(25);
   expect(rows[2]).toBe("IP address: 10.0.2.15");
@@ -39,7 +39,9 @@ test("VGA text: every second byte is a character; rows trimmed", () => {
 });
 
 test("serial text: colours and erases removed, cursor placement starts a line", () => {
-  expect(stripAnsi("\x1b[0m\x1b[2JIP address: \x1b[1;33m10.0.2.50\x1b[0m\r\n")).toBe("IP address: 10.0.2.50\n");
+  expect(stripAnsi("\x1b[0m\x1b[2JIP address: \x1b[1;33m10.0.2.50\x1b[0m\r\n")).toBe(
+    "IP address: 10.0.2.50\n",
+  );
   expect(stripAnsi("\x1b[3;1HTest OS\x1b[4;1HiPXE shell")).toBe("\nTest OS\niPXE shell");
 });
 
@@ -62,21 +64,46 @@ test("the DHCP filter drops DHCP requests only", () => {
 });
 
 test("test OS report: markers parsed, absent ones undefined", () => {
-  const serial = "noise\r\nBOOTSTACK-TESTOS: booted 6.1\r\nBOOTSTACK-CMDLINE: ip=10.0.2.15::10.0.2.2:255.255.255.0:h::off:10.0.2.3 quiet\r\nBOOTSTACK-NET: dev=eth0 mac=52:54:00:12:34:56 ip=10.0.2.15 netmask=255.255.255.0\n";
+  const serial =
+    "noise\r\nBOOTSTACK-TESTOS: booted 6.1\r\nBOOTSTACK-CMDLINE: ip=10.0.2.15::10.0.2.2:255.255.255.0:h::off:10.0.2.3 quiet\r\nBOOTSTACK-NET: dev=eth0 mac=52:54:00:12:34:56 ip=10.0.2.15 netmask=255.255.255.0\n";
   const r = parseTestOsReport(serial);
-  expect(r).toMatchObject({ booted: true, done: false, cmdline: "ip=10.0.2.15::10.0.2.2:255.255.255.0:h::off:10.0.2.3 quiet", net: { dev: "eth0", ip: "10.0.2.15", mac: "52:54:00:12:34:56" } });
+  expect(r).toMatchObject({
+    booted: true,
+    done: false,
+    cmdline: "ip=10.0.2.15::10.0.2.2:255.255.255.0:h::off:10.0.2.3 quiet",
+    net: { dev: "eth0", ip: "10.0.2.15", mac: "52:54:00:12:34:56" },
+  });
   expect(r.fetch).toBeUndefined();
   expect(parseTestOsReport("SeaBIOS\n").booted).toBe(false);
 });
 
 test("demo overrides: QEMU's network, no VLAN, test OS artefacts, and notes that say so", () => {
-  const fake: TestOs = { kernelVersion: "x", kernel: { path: "/k", sha256: "a".repeat(64) }, initrd: { path: "/i", sha256: "b".repeat(64) } };
+  const fake: TestOs = {
+    kernelVersion: "x",
+    kernel: { path: "/k", sha256: "a".repeat(64) },
+    initrd: { path: "/i", sha256: "b".repeat(64) },
+  };
   const { config, notes } = demoStack(path.join(REPO_ROOT, "Pulumi.prod.yaml"), fake);
   const site = (n: string) => config.sites.find((s) => s.name === n)!;
-  expect(site("ams1").network).toMatchObject({ subnet: QEMU_NET.subnet, gateway: QEMU_NET.gateway, address: QEMU_NET.prefill, dns: [QEMU_NET.dns] });
+  expect(site("ams1").network).toMatchObject({
+    subnet: QEMU_NET.subnet,
+    gateway: QEMU_NET.gateway,
+    address: QEMU_NET.prefill,
+    dns: [QEMU_NET.dns],
+  });
   expect(site("nyc2").network.vlan).toBeUndefined();
   expect(site("nyc2").network.fixed.map((f) => f.ip)).toEqual(["10.0.2.21", "10.0.2.22", "10.0.2.23"]);
   expect(site("fra-lab").network).toMatchObject({ mode: "dhcp" });
-  for (const [name, a] of Object.entries(config.artifacts)) expect(a).toEqual(/initrd/.test(name) ? { source: "/i", sha256: "b".repeat(64) } : { source: "/k", sha256: "a".repeat(64) });
-  expect(notes).toEqual(expect.arrayContaining([expect.stringMatching(/^site nyc2: network .*vlan \(removed\)/), expect.stringMatching(/^artefact debian12-linux -> test OS kernel/)]));
+  for (const [name, a] of Object.entries(config.artifacts))
+    expect(a).toEqual(
+      /initrd/.test(name)
+        ? { source: "/i", sha256: "b".repeat(64) }
+        : { source: "/k", sha256: "a".repeat(64) },
+    );
+  expect(notes).toEqual(
+    expect.arrayContaining([
+      expect.stringMatching(/^site nyc2: network .*vlan \(removed\)/),
+      expect.stringMatching(/^artefact debian12-linux -> test OS kernel/),
+    ]),
+  );
 });

@@ -28,13 +28,18 @@ function project(mutate: (r: ReturnType<typeof prodRaw>) => void = () => {}): st
   mutate(raw);
   const config = Object.fromEntries(Object.entries(raw).map(([k, v]) => [`boot-stack:${k}`, v]));
   fs.writeFileSync(path.join(tmp, "Pulumi.yaml"), "name: boot-stack\nruntime: nodejs\n");
-  fs.writeFileSync(path.join(tmp, "Pulumi.test.yaml"), stringify({ config: { "aws:region": "eu-west-1", ...config } }));
+  fs.writeFileSync(
+    path.join(tmp, "Pulumi.test.yaml"),
+    stringify({ config: { "aws:region": "eu-west-1", ...config } }),
+  );
   return tmp;
 }
 
 test("validate passes the example stack", async () => {
   expect(await main(["validate", "--stack", "prod", "--project-dir", PROJECT_DIR])).toBe(0);
-  expect(out.join("")).toMatch(/^ok: .*Pulumi\.prod\.yaml: 4 sites \(ams1:prompt, fra-lab:dhcp, nyc2:static, sgp1:dhcp-then-prompt\), 4 artefacts/);
+  expect(out.join("")).toMatch(
+    /^ok: .*Pulumi\.prod\.yaml: 4 sites \(ams1:prompt, fra-lab:dhcp, nyc2:static, sgp1:dhcp-then-prompt\), 4 artefacts/,
+  );
 });
 
 test("validate exits 1 and lists every problem", async () => {
@@ -67,7 +72,19 @@ test("validate refuses keys outside the schema in our namespace", async () => {
 test("render writes the layout, replaces an earlier render, and writes nothing for a bad config", async () => {
   const dir = project();
   const dest = path.join(tmp, "out");
-  expect(await main(["render", "--stack", "test", "--project-dir", dir, "--out", dest, "--base-url", "http://10.0.2.100"])).toBe(0);
+  expect(
+    await main([
+      "render",
+      "--stack",
+      "test",
+      "--project-dir",
+      dir,
+      "--out",
+      dest,
+      "--base-url",
+      "http://10.0.2.100",
+    ]),
+  ).toBe(0);
   const stage2 = fs.readFileSync(path.join(dest, "sites/ams1/stage2.ipxe"), "utf8");
   expect(stage2).toContain("set bs_base http://10.0.2.100");
   const manifest = JSON.parse(fs.readFileSync(path.join(dest, "manifest.json"), "utf8"));
@@ -89,7 +106,19 @@ test("render refuses a non-empty folder that is not an earlier render, and a bad
   expect(await main(["render", "--stack", "test", "--project-dir", dir, "--out", dest])).toBe(2);
   expect(err.join("")).toContain("holds no earlier render");
   expect(fs.readdirSync(dest)).toEqual(["notes.txt"]);
-  expect(await main(["render", "--stack", "test", "--project-dir", dir, "--out", path.join(tmp, "o2"), "--base-url", "http://x/$y"])).toBe(2);
+  expect(
+    await main([
+      "render",
+      "--stack",
+      "test",
+      "--project-dir",
+      dir,
+      "--out",
+      path.join(tmp, "o2"),
+      "--base-url",
+      "http://x/$y",
+    ]),
+  ).toBe(2);
   expect(err.join("")).toContain("--base-url");
   expect(fs.existsSync(path.join(tmp, "o2"))).toBe(false);
 });

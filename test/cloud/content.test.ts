@@ -14,7 +14,12 @@ import { byType, Harness, installMocks, Recorded, tempArtifacts } from "./harnes
 const OBJECT = "aws:s3/bucketObjectv2:BucketObjectv2";
 const prodFile = loadStackFile(PROD_FILE);
 const temp = tempArtifacts(Object.keys(prodFile.artifacts));
-const prod: StackConfig = { ...prodFile, artifacts: Object.fromEntries(Object.entries(prodFile.artifacts).map(([n, a]) => [n, { ...a, sha256: temp.artifacts[n].sha256 }])) };
+const prod: StackConfig = {
+  ...prodFile,
+  artifacts: Object.fromEntries(
+    Object.entries(prodFile.artifacts).map(([n, a]) => [n, { ...a, sha256: temp.artifacts[n].sha256 }]),
+  ),
+};
 
 /** Stands in for IpxeIso (tested by its own suite): a file per site and its hash. */
 function fakeImage(site: SiteConfig, stage1: string) {
@@ -47,12 +52,15 @@ describe("uploads of the example stack", () => {
     const layout = originLayout(prod, { baseUrl: "https://boot.example.com" });
     const keys = objects.map((o) => o.inputs.key).sort();
     expect(keys.filter((k) => !k.startsWith("images/"))).toEqual(layout.map((o) => o.key).sort());
-    expect(keys.filter((k) => k.startsWith("images/"))).toEqual(prod.sites.map((s) => expect.stringMatching(new RegExp(`^images/${s.name}/[0-9a-f]{64}\\.iso$`))));
+    expect(keys.filter((k) => k.startsWith("images/"))).toEqual(
+      prod.sites.map((s) => expect.stringMatching(new RegExp(`^images/${s.name}/[0-9a-f]{64}\\.iso$`))),
+    );
     for (const o of objects) expect(o.inputs.bucket).toBe("origin-bucket-0a1b2c3");
   });
 
   test("resource names are the component name plus the key (stable per key)", () => {
-    for (const o of objects.filter((o) => !o.inputs.key.startsWith("images/"))) expect(o.name).toBe(`content-${o.inputs.key}`);
+    for (const o of objects.filter((o) => !o.inputs.key.startsWith("images/")))
+      expect(o.name).toBe(`content-${o.inputs.key}`);
   });
 
   test("scripts: inline text, iPXE content type, 30 s cache, sha256 of the bytes in metadata", () => {
@@ -80,7 +88,11 @@ describe("uploads of the example stack", () => {
     const image = objects.find((o) => o.name === "content-image-nyc2")!.inputs;
     const sha = image.metadata.sha256;
     expect(image.key).toBe(`images/nyc2/${sha}.iso`);
-    expect(image).toMatchObject({ contentType: "application/x-iso9660-image", cacheControl: "public, max-age=31536000, immutable", contentDisposition: 'attachment; filename="boot-nyc2.iso"' });
+    expect(image).toMatchObject({
+      contentType: "application/x-iso9660-image",
+      cacheControl: "public, max-age=31536000, immutable",
+      contentDisposition: 'attachment; filename="boot-nyc2.iso"',
+    });
   });
 });
 
@@ -91,16 +103,26 @@ describe("adding and removing a site", () => {
     const before = byKey(objects);
     const after = byKey(await build({ ...prod, sites: [...prod.sites, extra] }));
     const added = Object.keys(after).filter((k) => !(k in before));
-    expect(added.map((k) => after[k].name).sort()).toEqual(["content-image-lis1", "content-sites/lis1/stage1.ipxe", "content-sites/lis1/stage2.ipxe"]);
+    expect(added.map((k) => after[k].name).sort()).toEqual([
+      "content-image-lis1",
+      "content-sites/lis1/stage1.ipxe",
+      "content-sites/lis1/stage2.ipxe",
+    ]);
     expect(Object.keys(before).filter((k) => !(k in after))).toEqual([]);
-    const changed = Object.keys(before).filter((k) => JSON.stringify(before[k].inputs) !== JSON.stringify(after[k].inputs));
+    const changed = Object.keys(before).filter(
+      (k) => JSON.stringify(before[k].inputs) !== JSON.stringify(after[k].inputs),
+    );
     expect(changed.sort()).toEqual(["manifest.json", "sites/index.ipxe"]);
   });
 
   test("removing a site removes exactly its objects and image", async () => {
     const after = byKey(await build({ ...prod, sites: prod.sites.filter((s) => s.name !== "sgp1") }));
     const removed = Object.keys(byKey(objects)).filter((k) => !(k in after));
-    expect(removed.map((k) => byKey(objects)[k].name).sort()).toEqual(["content-image-sgp1", "content-sites/sgp1/stage1.ipxe", "content-sites/sgp1/stage2.ipxe"]);
+    expect(removed.map((k) => byKey(objects)[k].name).sort()).toEqual([
+      "content-image-sgp1",
+      "content-sites/sgp1/stage1.ipxe",
+      "content-sites/sgp1/stage2.ipxe",
+    ]);
   });
 
   test("publishImages: false builds images but uploads none", async () => {
@@ -116,7 +138,9 @@ describe("guards", () => {
     const { SiteContent } = await import("../../components/site-content");
     const layout = originLayout(prod, { baseUrl: "https://boot.example.com" });
     const { "rescue-initrd": _, ...missingOne } = temp.paths;
-    expect(() => new SiteContent("broken", { bucket: "b", objects: layout, artifactPaths: missingOne })).toThrow(/artifacts\.rescue-initrd: no verified local file/);
+    expect(
+      () => new SiteContent("broken", { bucket: "b", objects: layout, artifactPaths: missingOne }),
+    ).toThrow(/artifacts\.rescue-initrd: no verified local file/);
     await h.settle();
     expect(byType(h.records, OBJECT)).toEqual([]);
   });

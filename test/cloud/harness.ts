@@ -31,15 +31,28 @@ function computed(type: string, name: string, inputs: Record<string, any>): Reco
   switch (type) {
     case "aws:s3/bucket:Bucket": {
       const bucket = `${name}-0a1b2c3`;
-      return { bucket, arn: `arn:aws:s3:::${bucket}`, bucketDomainName: `${bucket}.s3.amazonaws.com`, bucketRegionalDomainName: `${bucket}.s3.eu-west-1.amazonaws.com` };
+      return {
+        bucket,
+        arn: `arn:aws:s3:::${bucket}`,
+        bucketDomainName: `${bucket}.s3.amazonaws.com`,
+        bucketRegionalDomainName: `${bucket}.s3.eu-west-1.amazonaws.com`,
+      };
     }
     case "aws:cloudfront/distribution:Distribution":
-      return { arn: `arn:aws:cloudfront::${ACCOUNT}:distribution/E2EXAMPLE${name.length}`, domainName: DISTRIBUTION_DOMAIN };
+      return {
+        arn: `arn:aws:cloudfront::${ACCOUNT}:distribution/E2EXAMPLE${name.length}`,
+        domainName: DISTRIBUTION_DOMAIN,
+      };
     case "aws:acm/certificate:Certificate":
       return {
         arn: `arn:aws:acm:us-east-1:${ACCOUNT}:certificate/${name}`,
         domainValidationOptions: [
-          { domainName: inputs.domainName, resourceRecordName: `_a79865eb4cd1a6ab990a45779b4e0b96.${inputs.domainName}.`, resourceRecordType: "CNAME", resourceRecordValue: "_424c7224e9b0146f9a8808af955727d0.acm-validations.aws." },
+          {
+            domainName: inputs.domainName,
+            resourceRecordName: `_a79865eb4cd1a6ab990a45779b4e0b96.${inputs.domainName}.`,
+            resourceRecordType: "CNAME",
+            resourceRecordValue: "_424c7224e9b0146f9a8808af955727d0.acm-validations.aws.",
+          },
         ],
       };
     case "aws:acm/certificateValidation:CertificateValidation":
@@ -49,7 +62,9 @@ function computed(type: string, name: string, inputs: Record<string, any>): Reco
       const env = inputs.environment ?? {};
       const site = env.BOOT_STACK_SITE;
       const sha256 = crypto.createHash("sha256").update(`${site}\n${env.BOOT_STACK_STAGE1}`).digest("hex");
-      return { stdout: `building ${site}\n${JSON.stringify({ isoPath: `${env.BOOT_STACK_OUT_DIR}/${site}.iso`, sha256, size: 2097152 })}\n` };
+      return {
+        stdout: `building ${site}\n${JSON.stringify({ isoPath: `${env.BOOT_STACK_OUT_DIR}/${site}.iso`, sha256, size: 2097152 })}\n`,
+      };
     }
     default:
       return {};
@@ -89,11 +104,15 @@ export async function installMocks(options: MockOptions = {}): Promise<Harness> 
   await pulumi.runtime.setMocks(
     {
       newResource: (args) => {
-        const state = options.preview ? args.inputs : { ...args.inputs, ...computed(args.type, args.name, args.inputs) };
+        const state = options.preview
+          ? args.inputs
+          : { ...args.inputs, ...computed(args.type, args.name, args.inputs) };
         return { id: `${args.name}-id`, state };
       },
       call: (args) => {
-        throw new Error(`unmocked invoke ${args.token}(${JSON.stringify(args.inputs)}): a component called a data source`);
+        throw new Error(
+          `unmocked invoke ${args.token}(${JSON.stringify(args.inputs)}): a component called a data source`,
+        );
       },
     },
     "boot-stack",
@@ -103,7 +122,9 @@ export async function installMocks(options: MockOptions = {}): Promise<Harness> 
   if (options.config) pulumi.runtime.setAllConfig(options.config, options.secretKeys);
 
   // Wrap the mock monitor to see the raw request: parent, provider and protect are not in MockResourceArgs.
-  const monitor = pulumi.runtime.getMonitor() as unknown as { registerResource(req: RawRequest & { getObject(): any }, cb: (err: any, res: any) => void): Promise<void> };
+  const monitor = pulumi.runtime.getMonitor() as unknown as {
+    registerResource(req: RawRequest & { getObject(): any }, cb: (err: any, res: any) => void): Promise<void>;
+  };
   const original = monitor.registerResource.bind(monitor);
   monitor.registerResource = (req, cb) => {
     const done = original(req, (err, res) => {
@@ -131,7 +152,7 @@ export async function installMocks(options: MockOptions = {}): Promise<Harness> 
   };
 
   const settle = async () => {
-    for (let quiet = 0; quiet < 3; ) {
+    for (let quiet = 0; quiet < 3;) {
       const before = records.length;
       await Promise.all([...pending]);
       await new Promise((r) => setTimeout(r, 5));
@@ -144,7 +165,9 @@ export async function installMocks(options: MockOptions = {}): Promise<Harness> 
 /** Resolves an Output in a test (mocks run in update mode, so every value is known). */
 export function valueOf<T>(output: pulumiType.Output<T> | T): Promise<T> {
   const o = output as any;
-  return o && typeof o.apply === "function" ? new Promise((resolve) => o.apply(resolve)) : Promise.resolve(output as T);
+  return o && typeof o.apply === "function"
+    ? new Promise((resolve) => o.apply(resolve))
+    : Promise.resolve(output as T);
 }
 
 /**
@@ -152,22 +175,33 @@ export function valueOf<T>(output: pulumiType.Output<T> | T): Promise<T> {
  * each with a small temp file holding known bytes, and its real sha256 (no network, no mocks of
  * the resolver, so the hash check itself runs).
  */
-export function tempArtifacts(names: string[]): { artifacts: Record<string, ArtifactConfig>; paths: Record<string, string>; dir: string } {
+export function tempArtifacts(names: string[]): {
+  artifacts: Record<string, ArtifactConfig>;
+  paths: Record<string, string>;
+  dir: string;
+} {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "boot-stack-artifacts-"));
   const artifacts: Record<string, ArtifactConfig> = {};
   const paths: Record<string, string> = {};
   for (const name of names) {
     const file = path.join(dir, name);
     fs.writeFileSync(file, `test bytes of ${name}\n`);
-    artifacts[name] = { source: file, sha256: crypto.createHash("sha256").update(fs.readFileSync(file)).digest("hex") };
+    artifacts[name] = {
+      source: file,
+      sha256: crypto.createHash("sha256").update(fs.readFileSync(file)).digest("hex"),
+    };
     paths[name] = file;
   }
   return { artifacts, paths, dir };
 }
 
-export const byType = (records: Recorded[], type: string): Recorded[] => records.filter((r) => r.type === type);
+export const byType = (records: Recorded[], type: string): Recorded[] =>
+  records.filter((r) => r.type === type);
 export const one = (records: Recorded[], type: string): Recorded => {
   const found = byType(records, type);
-  if (found.length !== 1) throw new Error(`expected exactly one ${type}, found ${found.length}: ${found.map((r) => r.name).join(", ")}`);
+  if (found.length !== 1)
+    throw new Error(
+      `expected exactly one ${type}, found ${found.length}: ${found.map((r) => r.name).join(", ")}`,
+    );
   return found[0];
 };

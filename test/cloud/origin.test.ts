@@ -7,24 +7,40 @@ import type { StackConfig } from "../../config/schema";
 import { loadStackFile } from "../../config/stack-file";
 import { CACHE_CONTROL } from "../../origin/layout";
 import { PROD_FILE } from "../support/prod-config";
-import { byType, DISTRIBUTION_DOMAIN, Harness, installMocks, one, Recorded, tempArtifacts, valueOf } from "./harness";
+import {
+  byType,
+  DISTRIBUTION_DOMAIN,
+  Harness,
+  installMocks,
+  one,
+  Recorded,
+  tempArtifacts,
+  valueOf,
+} from "./harness";
 
 let h: Harness;
 let bootStack: typeof BootStackModule.bootStack;
 const prod = loadStackFile(PROD_FILE);
 const { paths } = tempArtifacts(Object.keys(prod.artifacts));
 
-async function build(config: StackConfig): Promise<{ records: Recorded[]; outputs: BootStackModule.BootStackOutputs }> {
+async function build(
+  config: StackConfig,
+): Promise<{ records: Recorded[]; outputs: BootStackModule.BootStackOutputs }> {
   h.reset();
   const stack = bootStack(config, { artifactPaths: paths });
   await h.settle();
   return { records: [...h.records], outputs: stack.outputs };
 }
 
-const variant = (origin: Partial<StackConfig["origin"]>): StackConfig => ({ ...prod, origin: { ...prod.origin, ...origin } });
-const countByType = (records: Recorded[]) => records.reduce<Record<string, number>>((acc, r) => ({ ...acc, [r.type]: (acc[r.type] ?? 0) + 1 }), {});
+const variant = (origin: Partial<StackConfig["origin"]>): StackConfig => ({
+  ...prod,
+  origin: { ...prod.origin, ...origin },
+});
+const countByType = (records: Recorded[]) =>
+  records.reduce<Record<string, number>>((acc, r) => ({ ...acc, [r.type]: (acc[r.type] ?? 0) + 1 }), {});
 const distribution = (records: Recorded[]) => one(records, "aws:cloudfront/distribution:Distribution").inputs;
-const behaviours = (records: Recorded[]) => distribution(records).orderedCacheBehaviors as Array<Record<string, any>>;
+const behaviours = (records: Recorded[]) =>
+  distribution(records).orderedCacheBehaviors as Array<Record<string, any>>;
 
 let records: Recorded[];
 let outputs: BootStackModule.BootStackOutputs;
@@ -86,25 +102,57 @@ describe("example stack (Pulumi.prod.yaml)", () => {
       expect(bucket.inputs.policy).toBeUndefined();
     }
     const blocks = byType(records, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock");
-    expect(blocks.map((b) => b.inputs.bucket).sort()).toEqual(byType(records, "aws:s3/bucket:Bucket").map((b) => `${b.name}-id`).sort());
+    expect(blocks.map((b) => b.inputs.bucket).sort()).toEqual(
+      byType(records, "aws:s3/bucket:Bucket")
+        .map((b) => `${b.name}-id`)
+        .sort(),
+    );
     for (const b of blocks) {
-      expect(b.inputs).toMatchObject({ blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true });
+      expect(b.inputs).toMatchObject({
+        blockPublicAcls: true,
+        blockPublicPolicy: true,
+        ignorePublicAcls: true,
+        restrictPublicBuckets: true,
+      });
     }
-    const ownership = Object.fromEntries(byType(records, "aws:s3/bucketOwnershipControls:BucketOwnershipControls").map((o) => [o.name, o.inputs.rule.objectOwnership]));
+    const ownership = Object.fromEntries(
+      byType(records, "aws:s3/bucketOwnershipControls:BucketOwnershipControls").map((o) => [
+        o.name,
+        o.inputs.rule.objectOwnership,
+      ]),
+    );
     // ACLs off on the content bucket; the log bucket needs them for CloudFront's log delivery.
-    expect(ownership).toEqual({ "origin-bucket-ownership": "BucketOwnerEnforced", "origin-logs-ownership": "BucketOwnerPreferred" });
-    for (const forbidden of ["aws:s3/bucketAcl:BucketAcl", "aws:s3/bucketWebsiteConfiguration:BucketWebsiteConfiguration", "aws:cloudfront/originAccessIdentity:OriginAccessIdentity"]) {
+    expect(ownership).toEqual({
+      "origin-bucket-ownership": "BucketOwnerEnforced",
+      "origin-logs-ownership": "BucketOwnerPreferred",
+    });
+    for (const forbidden of [
+      "aws:s3/bucketAcl:BucketAcl",
+      "aws:s3/bucketWebsiteConfiguration:BucketWebsiteConfiguration",
+      "aws:cloudfront/originAccessIdentity:OriginAccessIdentity",
+    ]) {
       expect(byType(records, forbidden)).toEqual([]);
     }
-    for (const sse of byType(records, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration")) {
+    for (const sse of byType(
+      records,
+      "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+    )) {
       expect(sse.inputs.rules[0].applyServerSideEncryptionByDefault.sseAlgorithm).toBe("AES256");
     }
   });
 
   test("versioning on and old versions expire", () => {
-    expect(one(records, "aws:s3/bucketVersioning:BucketVersioning").inputs).toEqual({ bucket: "origin-bucket-id", versioningConfiguration: { status: "Enabled" } });
-    const lifecycle = byType(records, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration").find((l) => l.name === "origin-bucket-lifecycle")!;
-    expect(lifecycle.inputs.rules).toContainEqual(expect.objectContaining({ status: "Enabled", noncurrentVersionExpiration: { noncurrentDays: 90 } }));
+    expect(one(records, "aws:s3/bucketVersioning:BucketVersioning").inputs).toEqual({
+      bucket: "origin-bucket-id",
+      versioningConfiguration: { status: "Enabled" },
+    });
+    const lifecycle = byType(
+      records,
+      "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+    ).find((l) => l.name === "origin-bucket-lifecycle")!;
+    expect(lifecycle.inputs.rules).toContainEqual(
+      expect.objectContaining({ status: "Enabled", noncurrentVersionExpiration: { noncurrentDays: 90 } }),
+    );
   });
 
   test("bucket policy: only CloudFront on behalf of this distribution, and TLS only", () => {
@@ -121,16 +169,30 @@ describe("example stack (Pulumi.prod.yaml)", () => {
         Condition: { StringEquals: { "AWS:SourceArn": dist } },
       },
     ]);
-    expect(policy.Statement).toContainEqual(expect.objectContaining({ Effect: "Deny", Principal: "*", Condition: { Bool: { "aws:SecureTransport": "false" } } }));
+    expect(policy.Statement).toContainEqual(
+      expect.objectContaining({
+        Effect: "Deny",
+        Principal: "*",
+        Condition: { Bool: { "aws:SecureTransport": "false" } },
+      }),
+    );
     expect(one(records, "aws:s3/bucketPolicy:BucketPolicy").inputs.bucket).toBe("origin-bucket-id");
   });
 
   test("CloudFront reaches the bucket through Origin Access Control only", () => {
     const oac = one(records, "aws:cloudfront/originAccessControl:OriginAccessControl");
-    expect(oac.inputs).toMatchObject({ originAccessControlOriginType: "s3", signingBehavior: "always", signingProtocol: "sigv4" });
+    expect(oac.inputs).toMatchObject({
+      originAccessControlOriginType: "s3",
+      signingBehavior: "always",
+      signingProtocol: "sigv4",
+    });
     const origins = distribution(records).origins;
     expect(origins).toHaveLength(1);
-    expect(origins[0]).toEqual({ originId: "s3-content", domainName: "origin-bucket-0a1b2c3.s3.eu-west-1.amazonaws.com", originAccessControlId: "origin-oac-id" });
+    expect(origins[0]).toEqual({
+      originId: "s3-content",
+      domainName: "origin-bucket-0a1b2c3.s3.eu-west-1.amazonaws.com",
+      originAccessControlId: "origin-oac-id",
+    });
   });
 
   test("viewers: HTTPS everywhere (redirect), TLS 1.2 policy iPXE can speak, SNI, the validated certificate", () => {
@@ -142,7 +204,11 @@ describe("example stack (Pulumi.prod.yaml)", () => {
       ["artifacts/*", "redirect-to-https"],
       ["images/*", "redirect-to-https"],
     ]);
-    expect(d.viewerCertificate).toEqual({ acmCertificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/origin-cert", sslSupportMethod: "sni-only", minimumProtocolVersion: "TLSv1.2_2021" });
+    expect(d.viewerCertificate).toEqual({
+      acmCertificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/origin-cert",
+      sslSupportMethod: "sni-only",
+      minimumProtocolVersion: "TLSv1.2_2021",
+    });
     expect(d.aliases).toEqual(["boot.example.com"]);
     expect(d.priceClass).toBe("PriceClass_100");
   });
@@ -156,7 +222,9 @@ describe("example stack (Pulumi.prod.yaml)", () => {
     const validation = one(records, "aws:acm/certificateValidation:CertificateValidation");
     expect(validation.provider).toBe(cert.provider);
 
-    const dns = Object.fromEntries(byType(records, "cloudflare:index/dnsRecord:DnsRecord").map((r) => [r.name, r.inputs]));
+    const dns = Object.fromEntries(
+      byType(records, "cloudflare:index/dnsRecord:DnsRecord").map((r) => [r.name, r.inputs]),
+    );
     const recordName = "_a79865eb4cd1a6ab990a45779b4e0b96.boot.example.com";
     expect(dns["origin-cert-validation-record"]).toMatchObject({
       zoneId: "0123456789abcdef0123456789abcdef",
@@ -166,17 +234,34 @@ describe("example stack (Pulumi.prod.yaml)", () => {
       proxied: false,
       ttl: 60,
     });
-    expect(validation.inputs).toEqual({ certificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/origin-cert", validationRecordFqdns: [recordName] });
-    expect(dns["origin-dns"]).toMatchObject({ zoneId: "0123456789abcdef0123456789abcdef", name: "boot.example.com", type: "CNAME", content: DISTRIBUTION_DOMAIN, proxied: false, ttl: 300 });
+    expect(validation.inputs).toEqual({
+      certificateArn: "arn:aws:acm:us-east-1:123456789012:certificate/origin-cert",
+      validationRecordFqdns: [recordName],
+    });
+    expect(dns["origin-dns"]).toMatchObject({
+      zoneId: "0123456789abcdef0123456789abcdef",
+      name: "boot.example.com",
+      type: "CNAME",
+      content: DISTRIBUTION_DOMAIN,
+      proxied: false,
+      ttl: 300,
+    });
   });
 
   test("cache: scripts live within a minute, artefacts and images cached for a year, query strings never in the key", () => {
-    const policies = Object.fromEntries(byType(records, "aws:cloudfront/cachePolicy:CachePolicy").map((p) => [`${p.name}-id`, p.inputs]));
+    const policies = Object.fromEntries(
+      byType(records, "aws:cloudfront/cachePolicy:CachePolicy").map((p) => [`${p.name}-id`, p.inputs]),
+    );
     const ttl = (id: string) => [policies[id].minTtl, policies[id].defaultTtl, policies[id].maxTtl];
     const d = distribution(records);
     expect(ttl(d.defaultCacheBehavior.cachePolicyId)).toEqual([0, 30, 60]);
     const byPath = Object.fromEntries(behaviours(records).map((b) => [b.pathPattern, ttl(b.cachePolicyId)]));
-    expect(byPath).toEqual({ "sites/*": [0, 30, 60], "generic/*": [0, 30, 60], "artifacts/*": [86400, 31536000, 31536000], "images/*": [86400, 31536000, 31536000] });
+    expect(byPath).toEqual({
+      "sites/*": [0, 30, 60],
+      "generic/*": [0, 30, 60],
+      "artifacts/*": [86400, 31536000, 31536000],
+      "images/*": [86400, 31536000, 31536000],
+    });
     for (const p of Object.values(policies)) {
       expect(p.parametersInCacheKeyAndForwardedToOrigin).toMatchObject({
         queryStringsConfig: { queryStringBehavior: "none" },
@@ -193,7 +278,10 @@ describe("example stack (Pulumi.prod.yaml)", () => {
   test("the CDN's TTL bounds honour the objects' own Cache-Control (origin/layout.ts CACHE_CONTROL)", () => {
     const maxAge = (header: string) => Number(/max-age=(\d+)/.exec(header)![1]);
     const policies = byType(records, "aws:cloudfront/cachePolicy:CachePolicy").map((p) => p.inputs);
-    const [scripts, immutable] = [policies.find((p) => p.maxTtl === 60)!, policies.find((p) => p.maxTtl !== 60)!];
+    const [scripts, immutable] = [
+      policies.find((p) => p.maxTtl === 60)!,
+      policies.find((p) => p.maxTtl !== 60)!,
+    ];
     expect(maxAge(CACHE_CONTROL.script)).toBeGreaterThanOrEqual(scripts.minTtl);
     expect(maxAge(CACHE_CONTROL.script)).toBeLessThanOrEqual(scripts.maxTtl);
     expect(maxAge(CACHE_CONTROL.artifact)).toBeGreaterThanOrEqual(immutable.minTtl);
@@ -204,7 +292,11 @@ describe("example stack (Pulumi.prod.yaml)", () => {
     const buckets = Object.fromEntries(byType(records, "aws:s3/bucket:Bucket").map((b) => [b.name, b]));
     expect(buckets["origin-bucket"].protect).toBe(true);
     expect(buckets["origin-bucket"].inputs.forceDestroy).toBe(false);
-    expect(distribution(records).loggingConfig).toEqual({ bucket: "origin-logs-0a1b2c3.s3.amazonaws.com", prefix: "cloudfront/", includeCookies: false });
+    expect(distribution(records).loggingConfig).toEqual({
+      bucket: "origin-logs-0a1b2c3.s3.amazonaws.com",
+      prefix: "cloudfront/",
+      includeCookies: false,
+    });
   });
 
   test("outputs: CDN URL, per-site stage-2 URLs, ISO download URL and sha256", async () => {
@@ -237,7 +329,9 @@ describe("variants", () => {
   test("unprotected stack without access logs: no log bucket, bucket emptied on destroy", async () => {
     const { records } = await build(variant({ protect: false, accessLogs: false }));
     const buckets = byType(records, "aws:s3/bucket:Bucket");
-    expect(buckets.map((b) => [b.name, b.protect, b.inputs.forceDestroy])).toEqual([["origin-bucket", false, true]]);
+    expect(buckets.map((b) => [b.name, b.protect, b.inputs.forceDestroy])).toEqual([
+      ["origin-bucket", false, true],
+    ]);
     expect(distribution(records).loggingConfig).toBeUndefined();
     expect(byType(records, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock")).toHaveLength(1);
   });

@@ -29,10 +29,14 @@ test("preview declares the same resources as an update, with unknowns where prov
   expect(urns(preview.records)).toEqual(urns(update.records));
   expect(preview.records).toHaveLength(50);
 
-  const validationRecord = byType(preview.records, "cloudflare:index/dnsRecord:DnsRecord").find((r) => r.name === "origin-cert-validation-record")!;
+  const validationRecord = byType(preview.records, "cloudflare:index/dnsRecord:DnsRecord").find(
+    (r) => r.name === "origin-cert-validation-record",
+  )!;
   expect(await unknown(validationRecord.inputs.name)).toBe(true); // until ACM answers
   expect(await unknown(one(preview.records, "aws:s3/bucketPolicy:BucketPolicy").inputs.policy)).toBe(true); // needs the distribution's ARN
-  const images = byType(preview.records, "aws:s3/bucketObjectv2:BucketObjectv2").filter((r) => r.name.startsWith("content-image-"));
+  const images = byType(preview.records, "aws:s3/bucketObjectv2:BucketObjectv2").filter((r) =>
+    r.name.startsWith("content-image-"),
+  );
   expect(images.map((r) => r.name)).toEqual(prod.sites.map((s) => `content-image-${s.name}`));
   for (const image of images) expect(await unknown(image.inputs.key)).toBe(true); // holds the ISO's sha256
   // Known in the update run: the same checks are not vacuous.

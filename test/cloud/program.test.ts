@@ -9,8 +9,13 @@ import { Harness, installMocks, tempArtifacts, valueOf } from "./harness";
 const TOKEN = "cf-test-token-must-never-leak-0123456789";
 
 function configFor(raw: RawStackConfig, extra: Record<string, string> = {}): Record<string, string> {
-  const config: Record<string, string> = { "aws:region": "eu-west-1", "cloudflare:apiToken": TOKEN, ...extra };
-  for (const [key, value] of Object.entries(raw)) if (value !== undefined) config[`boot-stack:${key}`] = JSON.stringify(value);
+  const config: Record<string, string> = {
+    "aws:region": "eu-west-1",
+    "cloudflare:apiToken": TOKEN,
+    ...extra,
+  };
+  for (const [key, value] of Object.entries(raw))
+    if (value !== undefined) config[`boot-stack:${key}`] = JSON.stringify(value);
   return config;
 }
 
@@ -24,7 +29,10 @@ function rawWithTempArtifacts() {
   return raw;
 }
 
-async function run(raw: RawStackConfig, extra: Record<string, string> = {}): Promise<{ outputs?: any; error?: Error }> {
+async function run(
+  raw: RawStackConfig,
+  extra: Record<string, string> = {},
+): Promise<{ outputs?: any; error?: Error }> {
   h.reset();
   h.pulumi.runtime.setAllConfig(configFor(raw, extra), ["cloudflare:apiToken"]);
   try {
@@ -50,8 +58,12 @@ test("the example stack deploys: same resources as the component tests, URLs exp
   expect(resolved.cdnUrl).toBe("https://boot.example.com");
   expect(resolved.sites.sgp1.stage2Url).toBe("https://boot.example.com/sites/sgp1/stage2.ipxe");
   expect(resolved.manifestUrl).toBe("https://boot.example.com/manifest.json");
-  expect(h.records.filter((r) => r.type === "aws:s3/bucketObjectv2:BucketObjectv2")).toHaveLength(4 * 2 + 2 + 4 + 1 + 4); // layout + one ISO per site
-  expect(resolved.sites.ams1.isoUrl).toBe(`https://boot.example.com/images/ams1/${resolved.sites.ams1.isoSha256}.iso`);
+  expect(h.records.filter((r) => r.type === "aws:s3/bucketObjectv2:BucketObjectv2")).toHaveLength(
+    4 * 2 + 2 + 4 + 1 + 4,
+  ); // layout + one ISO per site
+  expect(resolved.sites.ams1.isoUrl).toBe(
+    `https://boot.example.com/images/ams1/${resolved.sites.ams1.isoSha256}.iso`,
+  );
   expect(h.records.filter((r) => r.type === "aws:cloudfront/distribution:Distribution")).toHaveLength(1);
 });
 
@@ -70,7 +82,9 @@ test("the Cloudflare token never reaches a resource input, a rendered script or 
 test("the certificate's us-east-1 provider uses the stack's aws:profile (else it could pick other credentials)", async () => {
   await run(rawWithTempArtifacts(), { "aws:profile": "boot-admin" });
   const providers = h.records.filter((r) => r.type === "pulumi:providers:aws");
-  expect(providers.map((p) => [p.name, p.inputs.region, p.inputs.profile])).toEqual([["origin-us-east-1", "us-east-1", "boot-admin"]]);
+  expect(providers.map((p) => [p.name, p.inputs.region, p.inputs.profile])).toEqual([
+    ["origin-us-east-1", "us-east-1", "boot-admin"],
+  ]);
 });
 
 test("an invalid config fails with every problem listed, before any resource exists", async () => {
@@ -87,7 +101,13 @@ test("an invalid config fails with every problem listed, before any resource exi
 test("an artefact whose bytes do not match its sha256 fails before any resource exists", async () => {
   const raw = rawWithTempArtifacts();
   fs.writeFileSync(temp.paths["rescue-initrd"] + ".tampered", "other bytes\n");
-  raw.artifacts = { ...temp.artifacts, "rescue-initrd": { ...temp.artifacts["rescue-initrd"], source: temp.paths["rescue-initrd"] + ".tampered" } };
+  raw.artifacts = {
+    ...temp.artifacts,
+    "rescue-initrd": {
+      ...temp.artifacts["rescue-initrd"],
+      source: temp.paths["rescue-initrd"] + ".tampered",
+    },
+  };
   const { error } = await run(raw);
   expect(error?.message).toMatch(/artifacts\.rescue-initrd\.sha256: .* has sha256 [0-9a-f]{64}, config says/);
   expect(h.records).toEqual([]);

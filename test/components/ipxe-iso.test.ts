@@ -34,7 +34,10 @@ beforeAll(async () => {
         records.push({ type: args.type, name: args.name, inputs: args.inputs });
         const state: Record<string, unknown> = { ...args.inputs };
         if (args.type === "command:local:Command") {
-          const out = path.join(args.inputs.environment.BOOT_STACK_OUT_DIR, `${args.inputs.environment.BOOT_STACK_SITE}.iso`);
+          const out = path.join(
+            args.inputs.environment.BOOT_STACK_OUT_DIR,
+            `${args.inputs.environment.BOOT_STACK_SITE}.iso`,
+          );
           state.stdout = `${JSON.stringify({ isoPath: out, sha256: FAKE_SHA, size: 3145728, manifestPath: `${out}.json` })}`;
         }
         return { id: `${args.name}-id`, state };
@@ -63,7 +66,9 @@ test("one local.Command under the component, fixed command line, values in envir
   const stage1 = stage1s(prodRaw()).get("ams1")!;
   const c = new iso.IpxeIso("iso-ams1", { site: "ams1", stage1, outDir: "out/images" });
   expect(await valueOf(c.urn)).toMatch(/::boot-stack:index:IpxeIso::iso-ams1$/);
-  expect(await valueOf(c.command.urn)).toMatch(/::boot-stack:index:IpxeIso\$command:local:Command::iso-ams1-build$/);
+  expect(await valueOf(c.command.urn)).toMatch(
+    /::boot-stack:index:IpxeIso\$command:local:Command::iso-ams1-build$/,
+  );
   const cmds = records.filter((r) => r.type === "command:local:Command");
   expect(cmds.map((r) => r.name)).toEqual(["iso-ams1-build"]);
   const inputs = cmds[0].inputs;
@@ -77,7 +82,14 @@ test("one local.Command under the component, fixed command line, values in envir
     BOOT_STACK_OUT_DIR: path.join(REPO_ROOT, "out/images"),
   });
   expect(inputs.assetPaths).toEqual(["out/images/ams1.iso"]);
-  expect(inputs.triggers).toEqual(["layout 1", "site ams1", `stage1 ${sha256(stage1)}`, "mode prebuilt", "platforms bios,uefi", "prebuilt debian13"]);
+  expect(inputs.triggers).toEqual([
+    "layout 1",
+    "site ams1",
+    `stage1 ${sha256(stage1)}`,
+    "mode prebuilt",
+    "platforms bios,uefi",
+    "prebuilt debian13",
+  ]);
   expect(Object.keys(inputs).sort()).toEqual(["assetPaths", "create", "dir", "environment", "triggers"]);
 });
 
@@ -109,12 +121,19 @@ test("compile mode: triggers carry the iPXE commit, the committed headers' hashe
     const t1 = iso.isoTriggers(args);
     const general = fs.readFileSync(path.join(REPO_ROOT, "ipxe/config/local/general.h"), "utf8");
     expect(t1).toEqual(
-      expect.arrayContaining(["ipxe 0ab2277c40f1de56c736b9e7db7ee23d52509ec5", "embed true", `header general.h ${sha256(general)}`, `trust 0 ${sha256(fs.readFileSync(ca))}`]),
+      expect.arrayContaining([
+        "ipxe 0ab2277c40f1de56c736b9e7db7ee23d52509ec5",
+        "embed true",
+        `header general.h ${sha256(general)}`,
+        `trust 0 ${sha256(fs.readFileSync(ca))}`,
+      ]),
     );
     expect(t1.filter((t) => t.startsWith("header "))).toHaveLength(2);
     fs.appendFileSync(ca, "\n");
     expect(iso.isoTriggers(args)).not.toEqual(t1);
-    expect(iso.isoTriggers({ ...args, trust: [ca] }).filter((t) => !t.startsWith("trust "))).toEqual(t1.filter((t) => !t.startsWith("trust ")));
+    expect(iso.isoTriggers({ ...args, trust: [ca] }).filter((t) => !t.startsWith("trust "))).toEqual(
+      t1.filter((t) => !t.startsWith("trust ")),
+    );
     expect(iso.isoTriggers({ ...args, ref: "1".repeat(40) })).toContain(`ipxe ${"1".repeat(40)}`);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
@@ -123,7 +142,17 @@ test("compile mode: triggers carry the iPXE commit, the committed headers' hashe
 
 test("compile mode passes its options through environment, never the command line", async () => {
   records.splice(0);
-  new iso.IpxeIso("iso-nyc2", { site: "nyc2", stage1: "#!ipxe\n", outDir: "out", mode: "compile", sourceDir: "/src/ipxe", trust: ["/etc/ca.pem"], embed: false, requireHttps: true, platforms: ["bios"] });
+  new iso.IpxeIso("iso-nyc2", {
+    site: "nyc2",
+    stage1: "#!ipxe\n",
+    outDir: "out",
+    mode: "compile",
+    sourceDir: "/src/ipxe",
+    trust: ["/etc/ca.pem"],
+    embed: false,
+    requireHttps: true,
+    platforms: ["bios"],
+  });
   await new Promise((r) => setTimeout(r, 50));
   const cmd = records.find((r) => r.name === "iso-nyc2-build")!;
   expect(cmd.inputs.environment).toMatchObject({
@@ -138,5 +167,7 @@ test("compile mode passes its options through environment, never the command lin
 });
 
 test("parseResult refuses output without a result line, naming the site", () => {
-  expect(() => iso.parseResult("progress only\n", "ams1")).toThrow('IpxeIso ams1: the image builder printed no result (last line: "progress only")');
+  expect(() => iso.parseResult("progress only\n", "ams1")).toThrow(
+    'IpxeIso ams1: the image builder printed no result (last line: "progress only")',
+  );
 });

@@ -19,7 +19,12 @@ afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 function runEntry(env: Record<string, string>) {
   const [cmd, ...args] = BUILD_COMMAND.split(" ");
-  return spawnSync(cmd, args, { cwd: REPO_ROOT, env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env }, encoding: "utf8", timeout: 100_000 });
+  return spawnSync(cmd, args, {
+    cwd: REPO_ROOT,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
+    encoding: "utf8",
+    timeout: 100_000,
+  });
 }
 
 test("builds the image named by the environment and prints its JSON result", () => {
@@ -27,7 +32,12 @@ test("builds the image named by the environment and prints its JSON result", () 
   const r = runEntry(toEnv({ site: "entry", stage1, outDir: tmp, platforms: ["bios"] }));
   expect(r.status).toBe(0);
   const result = JSON.parse(r.stdout.trim());
-  expect(result).toEqual({ isoPath: path.join(tmp, "entry.iso"), sha256: sha256(fs.readFileSync(path.join(tmp, "entry.iso"))), size: fs.statSync(path.join(tmp, "entry.iso")).size, manifestPath: path.join(tmp, "entry.iso.json") });
+  expect(result).toEqual({
+    isoPath: path.join(tmp, "entry.iso"),
+    sha256: sha256(fs.readFileSync(path.join(tmp, "entry.iso"))),
+    size: fs.statSync(path.join(tmp, "entry.iso")).size,
+    manifestPath: path.join(tmp, "entry.iso.json"),
+  });
   expect(r.stderr).toMatch(/writing .*entry\.iso \(bios, prebuilt\)/);
 });
 

@@ -17,17 +17,28 @@ afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 async function iso(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   const out: string[] = [];
   const err: string[] = [];
-  const o = jest.spyOn(process.stdout, "write").mockImplementation((c: string | Uint8Array) => (out.push(String(c)), true));
-  const e = jest.spyOn(process.stderr, "write").mockImplementation((c: string | Uint8Array) => (err.push(String(c)), true));
+  const o = jest
+    .spyOn(process.stdout, "write")
+    .mockImplementation((c: string | Uint8Array) => (out.push(String(c)), true));
+  const e = jest
+    .spyOn(process.stderr, "write")
+    .mockImplementation((c: string | Uint8Array) => (err.push(String(c)), true));
   try {
-    return { code: await main(["iso", "--stack", "prod", "--project-dir", PROJECT_DIR, ...args]), stdout: out.join(""), stderr: err.join("") };
+    return {
+      code: await main(["iso", "--stack", "prod", "--project-dir", PROJECT_DIR, ...args]),
+      stdout: out.join(""),
+      stderr: err.join(""),
+    };
   } finally {
     o.mockRestore();
     e.mockRestore();
   }
 }
 
-const shas = (stdout: string) => Object.fromEntries([...stdout.matchAll(/^(\S+): .* sha256 ([0-9a-f]{64}) (\d+) bytes/gm)].map((m) => [m[1], m[2]]));
+const shas = (stdout: string) =>
+  Object.fromEntries(
+    [...stdout.matchAll(/^(\S+): .* sha256 ([0-9a-f]{64}) (\d+) bytes/gm)].map((m) => [m[1], m[2]]),
+  );
 
 test("--all builds every site of Pulumi.prod.yaml, twice with the same sha256", async () => {
   const first = await iso(["--all", "--out", path.join(tmp, "one")]);
@@ -35,7 +46,16 @@ test("--all builds every site of Pulumi.prod.yaml, twice with the same sha256", 
   const a = shas(first.stdout);
   expect(Object.keys(a)).toEqual(["ams1", "fra-lab", "nyc2", "sgp1"]);
   expect(new Set(Object.values(a)).size).toBe(4);
-  expect(fs.readdirSync(path.join(tmp, "one")).sort()).toEqual(["ams1.iso", "ams1.iso.json", "fra-lab.iso", "fra-lab.iso.json", "nyc2.iso", "nyc2.iso.json", "sgp1.iso", "sgp1.iso.json"]);
+  expect(fs.readdirSync(path.join(tmp, "one")).sort()).toEqual([
+    "ams1.iso",
+    "ams1.iso.json",
+    "fra-lab.iso",
+    "fra-lab.iso.json",
+    "nyc2.iso",
+    "nyc2.iso.json",
+    "sgp1.iso",
+    "sgp1.iso.json",
+  ]);
   // Progress: which step, elapsed seconds.
   expect(first.stderr).toMatch(/^\[\s*\d+\.\d s\] ams1: writing .*ams1\.iso \(bios \+ uefi, prebuilt\)$/m);
   expect(first.stderr).toMatch(/^\[\s*\d+\.\d s\] done: 4 images in /m);
@@ -45,7 +65,16 @@ test("--all builds every site of Pulumi.prod.yaml, twice with the same sha256", 
 });
 
 test("--base-url changes the stage-1 and so the image; --platforms bios builds a BIOS-only image", async () => {
-  const r = await iso(["--site", "ams1", "--out", path.join(tmp, "local"), "--base-url", "http://10.0.2.100", "--platforms", "bios"]);
+  const r = await iso([
+    "--site",
+    "ams1",
+    "--out",
+    path.join(tmp, "local"),
+    "--base-url",
+    "http://10.0.2.100",
+    "--platforms",
+    "bios",
+  ]);
   expect(r.code).toBe(0);
   const manifest = JSON.parse(fs.readFileSync(path.join(tmp, "local", "ams1.iso.json"), "utf8"));
   expect(manifest.platforms).toEqual(["bios"]);

@@ -13,7 +13,10 @@ import { PROD_FILE } from "../support/prod-config";
 import { fatFiles, isoFiles, isoRead } from "./inspect";
 
 const SRC = process.env.BOOT_STACK_IPXE_SRC;
-if (!SRC) process.stdout.write("skipped: compile-mode image tests need an iPXE source tree: set BOOT_STACK_IPXE_SRC=/path/to/ipxe (a checkout of https://github.com/ipxe/ipxe at the pinned commit)\n");
+if (!SRC)
+  process.stdout.write(
+    "skipped: compile-mode image tests need an iPXE source tree: set BOOT_STACK_IPXE_SRC=/path/to/ipxe (a checkout of https://github.com/ipxe/ipxe at the pinned commit)\n",
+  );
 const maybe = SRC ? describe : describe.skip;
 
 // A full build is minutes on 2 cores (measured 130-490 s); later runs re-use the cache.
@@ -22,7 +25,10 @@ jest.setTimeout(30 * 60_000);
 maybe("compile mode (BOOT_STACK_IPXE_SRC)", () => {
   const config = loadStackFile(PROD_FILE);
   const origin = { baseUrl: "https://boot.example.com" };
-  const stage1 = renderStage1(config.sites.find((s) => s.name === "nyc2")!, origin);
+  const stage1 = renderStage1(
+    config.sites.find((s) => s.name === "nyc2")!,
+    origin,
+  );
   let tmp: string;
   let r: SiteImageResult;
   let lkrn: Buffer;
@@ -30,14 +36,25 @@ maybe("compile mode (BOOT_STACK_IPXE_SRC)", () => {
 
   beforeAll(async () => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), "bs-compile-"));
-    r = await buildSiteImage({ site: "nyc2", stage1, mode: "compile", outDir: tmp, onProgress: (m) => process.stdout.write(`  ${m}\n`) });
+    r = await buildSiteImage({
+      site: "nyc2",
+      stage1,
+      mode: "compile",
+      outDir: tmp,
+      onProgress: (m) => process.stdout.write(`  ${m}\n`),
+    });
     lkrn = isoRead(r.isoPath, "/ipxe.lkrn");
     efi = isoRead(r.isoPath, "/boot/efiboot.img");
   });
   afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
   test("the manifest records compile mode, the pinned commit and the embedded stage-1", () => {
-    expect(r.manifest.ipxe).toMatchObject({ mode: "compile", commit: IPXE_PINNED_COMMIT, embedded: true, version: expect.stringMatching(/\(g0ab22\)$/) });
+    expect(r.manifest.ipxe).toMatchObject({
+      mode: "compile",
+      commit: IPXE_PINNED_COMMIT,
+      embedded: true,
+      version: expect.stringMatching(/\(g0ab22\)$/),
+    });
   });
 
   test("the stage-1 is inside both binaries; the medium has no INITRD and no autoexec.ipxe", async () => {
@@ -64,10 +81,18 @@ maybe("compile mode (BOOT_STACK_IPXE_SRC)", () => {
   });
 
   test("another site re-links only (seconds), and rebuilding the first site gives the same sha256", async () => {
-    const sgp1 = renderStage1(config.sites.find((s) => s.name === "sgp1")!, origin);
+    const sgp1 = renderStage1(
+      config.sites.find((s) => s.name === "sgp1")!,
+      origin,
+    );
     const other = await buildSiteImage({ site: "sgp1", stage1: sgp1, mode: "compile", outDir: tmp });
     expect(other.compile!.fullBuild).toBe(false);
-    const again = await buildSiteImage({ site: "nyc2", stage1, mode: "compile", outDir: path.join(tmp, "again") });
+    const again = await buildSiteImage({
+      site: "nyc2",
+      stage1,
+      mode: "compile",
+      outDir: path.join(tmp, "again"),
+    });
     expect(again.sha256).toBe(r.sha256);
   });
 });

@@ -47,7 +47,10 @@ export function fatRead(img: Buffer, file: string): Buffer {
   try {
     const p = path.join(dir, "fat.img");
     fs.writeFileSync(p, img);
-    return execFileSync("mcopy", ["-i", p, `::/${file}`, "-"], { ...quiet, env: { ...process.env, MTOOLS_SKIP_CHECK: "1" } });
+    return execFileSync("mcopy", ["-i", p, `::/${file}`, "-"], {
+      ...quiet,
+      env: { ...process.env, MTOOLS_SKIP_CHECK: "1" },
+    });
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
@@ -59,8 +62,15 @@ export function fatFiles(img: Buffer): string[] {
   try {
     const p = path.join(dir, "fat.img");
     fs.writeFileSync(p, img);
-    const text = execFileSync("mdir", ["-i", p, "-/", "-b", "::/"], { ...quiet, env: { ...process.env, MTOOLS_SKIP_CHECK: "1" } }).toString();
-    return text.split("\n").map((l) => l.trim().replace(/^::\//, "")).filter((l) => l && !l.endsWith("/")).sort();
+    const text = execFileSync("mdir", ["-i", p, "-/", "-b", "::/"], {
+      ...quiet,
+      env: { ...process.env, MTOOLS_SKIP_CHECK: "1" },
+    }).toString();
+    return text
+      .split("\n")
+      .map((l) => l.trim().replace(/^::\//, ""))
+      .filter((l) => l && !l.endsWith("/"))
+      .sort();
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

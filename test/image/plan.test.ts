@@ -8,10 +8,26 @@ const S1 = "#!ipxe\necho hi\n";
 
 describe("planImage", () => {
   test("prebuilt (nothing embedded): the stage-1 is the BIOS initrd and UEFI's autoexec.ipxe", () => {
-    const plan = planImage({ site: "ams1", platforms: ["uefi", "bios"], stage1: S1, embedded: false, bios: { lkrn: "/b/ipxe.lkrn" }, uefi: { efi: "/b/ipxe.efi", efiSize: 1_000_000 } });
+    const plan = planImage({
+      site: "ams1",
+      platforms: ["uefi", "bios"],
+      stage1: S1,
+      embedded: false,
+      bios: { lkrn: "/b/ipxe.lkrn" },
+      uefi: { efi: "/b/ipxe.efi", efiSize: 1_000_000 },
+    });
     expect(plan.platforms).toEqual(["bios", "uefi"]);
-    expect(plan.isoFiles.map((f) => f.at)).toEqual(["ipxe.lkrn", "isolinux/isolinux.bin", "isolinux/isolinux.cfg", "isolinux/ldlinux.c32", "stage1.ipxe"]);
-    expect(plan.isoFiles.find((f) => f.at === "isolinux/isolinux.cfg")!.source).toEqual({ kind: "text", text: isolinuxCfg(false) });
+    expect(plan.isoFiles.map((f) => f.at)).toEqual([
+      "ipxe.lkrn",
+      "isolinux/isolinux.bin",
+      "isolinux/isolinux.cfg",
+      "isolinux/ldlinux.c32",
+      "stage1.ipxe",
+    ]);
+    expect(plan.isoFiles.find((f) => f.at === "isolinux/isolinux.cfg")!.source).toEqual({
+      kind: "text",
+      text: isolinuxCfg(false),
+    });
     expect(plan.efi!.files).toEqual([
       { at: "EFI/BOOT/BOOTX64.EFI", source: { kind: "file", path: "/b/ipxe.efi" } },
       { at: "autoexec.ipxe", source: { kind: "text", text: S1 } },
@@ -20,7 +36,14 @@ describe("planImage", () => {
   });
 
   test("compile (embedded): no INITRD line and no autoexec.ipxe (upstream runs autoexec only when nothing is embedded)", () => {
-    const plan = planImage({ site: "ams1", platforms: ["bios", "uefi"], stage1: S1, embedded: true, bios: { lkrn: "/b/ipxe.lkrn" }, uefi: { efi: "/b/ipxe.efi", efiSize: 10 } });
+    const plan = planImage({
+      site: "ams1",
+      platforms: ["bios", "uefi"],
+      stage1: S1,
+      embedded: true,
+      bios: { lkrn: "/b/ipxe.lkrn" },
+      uefi: { efi: "/b/ipxe.efi", efiSize: 10 },
+    });
     expect(isolinuxCfg(true)).not.toMatch(/INITRD/);
     expect(isolinuxCfg(false)).toMatch(/^  INITRD \/stage1\.ipxe$/m);
     expect(plan.efi!.files.map((f) => f.at)).toEqual(["EFI/BOOT/BOOTX64.EFI"]);
@@ -37,11 +60,30 @@ describe("planImage", () => {
   });
 
   test("xorriso: BIOS + UEFI is isohybrid (MBR + GPT); UEFI only has just the EFI entry", () => {
-    const both = planImage({ site: "s", platforms: ["bios", "uefi"], stage1: S1, embedded: false, bios: { lkrn: "l" }, uefi: { efi: "e", efiSize: 1 } });
+    const both = planImage({
+      site: "s",
+      platforms: ["bios", "uefi"],
+      stage1: S1,
+      embedded: false,
+      bios: { lkrn: "l" },
+      uefi: { efi: "e", efiSize: 1 },
+    });
     const args = xorrisoArgs(both, "/stage", "/out.iso");
-    expect(args.join(" ")).toContain("-b isolinux/isolinux.bin -no-emul-boot -boot-load-size 4 -boot-info-table -eltorito-alt-boot -e boot/efiboot.img -no-emul-boot -isohybrid-gpt-basdat /stage");
+    expect(args.join(" ")).toContain(
+      "-b isolinux/isolinux.bin -no-emul-boot -boot-load-size 4 -boot-info-table -eltorito-alt-boot -e boot/efiboot.img -no-emul-boot -isohybrid-gpt-basdat /stage",
+    );
     expect(args).toContain("-isohybrid-mbr");
-    const uefi = xorrisoArgs(planImage({ site: "s", platforms: ["uefi"], stage1: S1, embedded: false, uefi: { efi: "e", efiSize: 1 } }), "/stage", "/o.iso");
+    const uefi = xorrisoArgs(
+      planImage({
+        site: "s",
+        platforms: ["uefi"],
+        stage1: S1,
+        embedded: false,
+        uefi: { efi: "e", efiSize: 1 },
+      }),
+      "/stage",
+      "/o.iso",
+    );
     expect(uefi).not.toContain("-b");
     expect(uefi).not.toContain("-isohybrid-mbr");
     expect(uefi.slice(-4)).toEqual(["-e", "boot/efiboot.img", "-no-emul-boot", "/stage"]);
@@ -50,7 +92,11 @@ describe("planImage", () => {
 
 describe("probe helpers", () => {
   test("extractStrings finds NUL-separated printable runs of 3+", () => {
-    expect(extractStrings(Buffer.from("\0HTTPS\0ab\0Features:\x01VLAN"))).toEqual(["HTTPS", "Features:", "VLAN"]);
+    expect(extractStrings(Buffer.from("\0HTTPS\0ab\0Features:\x01VLAN"))).toEqual([
+      "HTTPS",
+      "Features:",
+      "VLAN",
+    ]);
   });
 
   test("findPackedBlock finds a zbin [len][data][crc32] block by its CRC and ignores a bad CRC", () => {
@@ -75,32 +121,75 @@ describe("probe helpers", () => {
 });
 
 describe("compatibility", () => {
-  const probe = (over: Partial<BinaryProbe>): BinaryProbe => ({ platform: "bios", file: "/x/ipxe.lkrn", sha256: "0".repeat(64), size: 1, features: [], https: true, autoexec: false, missingCommands: [], ...over });
+  const probe = (over: Partial<BinaryProbe>): BinaryProbe => ({
+    platform: "bios",
+    file: "/x/ipxe.lkrn",
+    sha256: "0".repeat(64),
+    size: 1,
+    features: [],
+    https: true,
+    autoexec: false,
+    missingCommands: [],
+    ...over,
+  });
 
   test("commandsUsed reads the first word of each command, also after || and &&", () => {
-    expect(commandsUsed("#!ipxe\nvcreate --tag 5 net0 || goto x\nisset ${a} && ping 1.2.3.4\n  form\n echo vcreate\n")).toEqual(["form", "ping", "vcreate"]);
+    expect(
+      commandsUsed(
+        "#!ipxe\nvcreate --tag 5 net0 || goto x\nisset ${a} && ping 1.2.3.4\n  form\n echo vcreate\n",
+      ),
+    ).toEqual(["form", "ping", "vcreate"]);
   });
 
   test("a capable build passes", () => {
-    expect(compatibilityProblems({ probes: [probe({}), probe({ platform: "uefi", autoexec: true })], stage1: S1, requireHttps: true, embedded: false })).toEqual([]);
+    expect(
+      compatibilityProblems({
+        probes: [probe({}), probe({ platform: "uefi", autoexec: true })],
+        stage1: S1,
+        requireHttps: true,
+        embedded: false,
+      }),
+    ).toEqual([]);
   });
 
   test("no HTTPS, unknown HTTPS, no autoexec and a missing command are each one problem", () => {
     const problems = compatibilityProblems({
-      probes: [probe({ https: false, version: "1.0" }), probe({ platform: "uefi", https: "unknown", note: "odd binary", autoexec: false, missingCommands: ["vcreate"] })],
+      probes: [
+        probe({ https: false, version: "1.0" }),
+        probe({
+          platform: "uefi",
+          https: "unknown",
+          note: "odd binary",
+          autoexec: false,
+          missingCommands: ["vcreate"],
+        }),
+      ],
       stage1: "#!ipxe\nvcreate --tag 7 net0\n",
       requireHttps: true,
       embedded: false,
     });
     expect(problems).toEqual([
-      expect.stringMatching(/^the BIOS iPXE binary \/x\/ipxe\.lkrn \(1\.0\) has no HTTPS but the origin is https: /),
-      expect.stringMatching(/^cannot tell whether the UEFI iPXE binary \/x\/ipxe\.lkrn has HTTPS \(odd binary\)/),
-      expect.stringMatching(/^the UEFI iPXE binary .* ignores autoexec\.ipxe, so the UEFI image would not run the stage-1/),
+      expect.stringMatching(
+        /^the BIOS iPXE binary \/x\/ipxe\.lkrn \(1\.0\) has no HTTPS but the origin is https: /,
+      ),
+      expect.stringMatching(
+        /^cannot tell whether the UEFI iPXE binary \/x\/ipxe\.lkrn has HTTPS \(odd binary\)/,
+      ),
+      expect.stringMatching(
+        /^the UEFI iPXE binary .* ignores autoexec\.ipxe, so the UEFI image would not run the stage-1/,
+      ),
       expect.stringMatching(/^the UEFI iPXE binary .* lacks the command\(s\) vcreate that the stage-1 uses/),
     ]);
   });
 
   test("autoexec does not matter when the stage-1 is embedded; HTTPS does not matter for an http origin", () => {
-    expect(compatibilityProblems({ probes: [probe({ platform: "uefi", https: false, autoexec: false })], stage1: S1, requireHttps: false, embedded: true })).toEqual([]);
+    expect(
+      compatibilityProblems({
+        probes: [probe({ platform: "uefi", https: false, autoexec: false })],
+        stage1: S1,
+        requireHttps: false,
+        embedded: true,
+      }),
+    ).toEqual([]);
   });
 });

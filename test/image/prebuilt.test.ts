@@ -28,7 +28,12 @@ const progress: string[] = [];
 beforeAll(async () => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), "bs-image-"));
   debianDir = await debian13IpxeDir(cacheDir());
-  first = await buildSiteImage({ site: "ams1", stage1, outDir: path.join(tmp, "a"), onProgress: (m) => progress.push(m) });
+  first = await buildSiteImage({
+    site: "ams1",
+    stage1,
+    outDir: path.join(tmp, "a"),
+    onProgress: (m) => progress.push(m),
+  });
 });
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
@@ -37,11 +42,20 @@ test("the ISO boots both ways: El Torito BIOS (isolinux) and UEFI (the EFI FAT i
     { platform: "BIOS", path: "/isolinux/isolinux.bin" },
     { platform: "UEFI", path: "/boot/efiboot.img" },
   ]);
-  expect(isoFiles(first.isoPath)).toEqual(["/boot/efiboot.img", "/ipxe.lkrn", "/isolinux/isolinux.bin", "/isolinux/isolinux.cfg", "/isolinux/ldlinux.c32", "/stage1.ipxe"]);
+  expect(isoFiles(first.isoPath)).toEqual([
+    "/boot/efiboot.img",
+    "/ipxe.lkrn",
+    "/isolinux/isolinux.bin",
+    "/isolinux/isolinux.cfg",
+    "/isolinux/ldlinux.c32",
+    "/stage1.ipxe",
+  ]);
 });
 
 test("BIOS: isolinux boots Debian 13's ipxe.lkrn with the site's stage-1 as its initrd", () => {
-  expect(isoRead(first.isoPath, "/ipxe.lkrn").equals(fs.readFileSync(path.join(debianDir, "ipxe.lkrn")))).toBe(true);
+  expect(
+    isoRead(first.isoPath, "/ipxe.lkrn").equals(fs.readFileSync(path.join(debianDir, "ipxe.lkrn"))),
+  ).toBe(true);
   expect(isoRead(first.isoPath, "/stage1.ipxe").toString()).toBe(stage1);
   const cfg = isoRead(first.isoPath, "/isolinux/isolinux.cfg").toString();
   expect(cfg).toMatch(/^\s*KERNEL \/ipxe\.lkrn$/m);
@@ -52,7 +66,9 @@ test("BIOS: isolinux boots Debian 13's ipxe.lkrn with the site's stage-1 as its 
 test("UEFI: the FAT image holds EFI/BOOT/BOOTX64.EFI (Debian 13's ipxe-amd64.efi) and autoexec.ipxe (the stage-1)", () => {
   const fat = isoRead(first.isoPath, "/boot/efiboot.img");
   expect(fatFiles(fat)).toEqual(["EFI/BOOT/BOOTX64.EFI", "autoexec.ipxe"]);
-  expect(fatRead(fat, "EFI/BOOT/BOOTX64.EFI").equals(fs.readFileSync(path.join(debianDir, "ipxe-amd64.efi")))).toBe(true);
+  expect(
+    fatRead(fat, "EFI/BOOT/BOOTX64.EFI").equals(fs.readFileSync(path.join(debianDir, "ipxe-amd64.efi"))),
+  ).toBe(true);
   expect(fatRead(fat, "autoexec.ipxe").toString()).toBe(stage1);
 });
 
@@ -70,7 +86,11 @@ test("same inputs, same bytes: a second build elsewhere has the same sha256; ano
   expect(again.sha256).toBe(first.sha256);
   expect(sha256(fs.readFileSync(again.isoPath))).toBe(first.sha256);
   const sgp1 = config.sites.find((s) => s.name === "sgp1")!;
-  const other = await buildSiteImage({ site: "sgp1", stage1: renderStage1(sgp1, origin), outDir: path.join(tmp, "b") });
+  const other = await buildSiteImage({
+    site: "sgp1",
+    stage1: renderStage1(sgp1, origin),
+    outDir: path.join(tmp, "b"),
+  });
   expect(other.sha256).not.toBe(first.sha256);
 });
 
@@ -86,9 +106,19 @@ test("the manifest next to the image says what it is", () => {
     stage1Sha256: sha256(stage1),
     volumeId: "BOOTSTACK_AMS1",
     sourceDateEpoch: 1735689600,
-    ipxe: { mode: "prebuilt", embedded: false, version: expect.stringMatching(/^1\.21\.1\+git2025/), source: expect.stringMatching(/^debian13:ipxe_1\.21\.1.*_all\.deb$/) },
+    ipxe: {
+      mode: "prebuilt",
+      embedded: false,
+      version: expect.stringMatching(/^1\.21\.1\+git2025/),
+      source: expect.stringMatching(/^debian13:ipxe_1\.21\.1.*_all\.deb$/),
+    },
   });
-  expect(manifest.ipxe.binaries.map((b: { platform: string; https: boolean }) => [b.platform, b.https])).toEqual([["bios", true], ["uefi", true]]);
+  expect(
+    manifest.ipxe.binaries.map((b: { platform: string; https: boolean }) => [b.platform, b.https]),
+  ).toEqual([
+    ["bios", true],
+    ["uefi", true],
+  ]);
   expect(manifest.ipxe.binaries[0].missingCommands).toContain("imgverify");
 });
 
@@ -97,7 +127,12 @@ test("the output folder holds the image and its manifest only (no temp files lef
 });
 
 test("one platform only: a UEFI-only image has no isolinux and a single El Torito entry", async () => {
-  const r = await buildSiteImage({ site: "ams1", stage1, outDir: path.join(tmp, "uefi"), platforms: ["uefi"] });
+  const r = await buildSiteImage({
+    site: "ams1",
+    stage1,
+    outDir: path.join(tmp, "uefi"),
+    platforms: ["uefi"],
+  });
   expect(elTorito(r.isoPath)).toEqual([{ platform: "UEFI", path: "/boot/efiboot.img" }]);
   expect(isoFiles(r.isoPath)).toEqual(["/boot/efiboot.img", "/stage1.ipxe"]);
   expect(r.manifest.platforms).toEqual(["uefi"]);

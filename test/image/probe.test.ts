@@ -29,16 +29,26 @@ test("Debian 13 UEFI: HTTPS, and it looks for autoexec.ipxe", async () => {
 
 const OLD = "/usr/lib/ipxe";
 const haveOld = fs.existsSync(path.join(OLD, "ipxe.lkrn"));
-if (!haveOld) process.stdout.write(`skipped: Debian 12's iPXE probe needs the ipxe package in ${OLD} (scripts/setup.sh installs it)\n`);
-(haveOld ? test : test.skip)("Debian 12 (1.0.0+git-20190125): no HTTPS on either platform, UEFI ignores autoexec.ipxe", async () => {
-  const bios = await probeBinary(path.join(OLD, "ipxe.lkrn"), "bios");
-  const uefi = await probeBinary(path.join(OLD, "ipxe.efi"), "uefi");
-  expect(bios).toMatchObject({ version: "1.0.0+git-20190125.36a4c85-5.1", https: false });
-  expect(uefi).toMatchObject({ https: false, autoexec: false });
-  expect(bios.missingCommands).toEqual(expect.arrayContaining(["vcreate", "certstore", "poweroff"]));
-});
+if (!haveOld)
+  process.stdout.write(
+    `skipped: Debian 12's iPXE probe needs the ipxe package in ${OLD} (scripts/setup.sh installs it)\n`,
+  );
+(haveOld ? test : test.skip)(
+  "Debian 12 (1.0.0+git-20190125): no HTTPS on either platform, UEFI ignores autoexec.ipxe",
+  async () => {
+    const bios = await probeBinary(path.join(OLD, "ipxe.lkrn"), "bios");
+    const uefi = await probeBinary(path.join(OLD, "ipxe.efi"), "uefi");
+    expect(bios).toMatchObject({ version: "1.0.0+git-20190125.36a4c85-5.1", https: false });
+    expect(uefi).toMatchObject({ https: false, autoexec: false });
+    expect(bios.missingCommands).toEqual(expect.arrayContaining(["vcreate", "certstore", "poweroff"]));
+  },
+);
 
 test("a file that is not iPXE is reported as unknown, not as capable", async () => {
   const p = await probeBinary(path.join(__dirname, "probe.test.ts"), "uefi");
-  expect(p).toMatchObject({ https: "unknown", autoexec: "unknown", note: expect.stringContaining("no iPXE feature table") });
+  expect(p).toMatchObject({
+    https: "unknown",
+    autoexec: "unknown",
+    note: expect.stringContaining("no iPXE feature table"),
+  });
 });

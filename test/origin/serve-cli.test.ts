@@ -26,7 +26,10 @@ function get(url: string): Promise<{ status: number; body: string }> {
 
 function startServe(args: string[]): Promise<{ url: string; out: () => string }> {
   // One process (tsx as a loader, not its CLI wrapper), so SIGTERM reaches the server itself.
-  child = spawn(process.execPath, ["--import", "tsx", path.join(REPO, "cli", "main.ts"), "serve", ...args], { cwd: REPO, stdio: ["ignore", "pipe", "pipe"] });
+  child = spawn(process.execPath, ["--import", "tsx", path.join(REPO, "cli", "main.ts"), "serve", ...args], {
+    cwd: REPO,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let out = "";
   child.stdout!.on("data", (c) => (out += c));
   child.stderr!.on("data", (c) => (out += c));
@@ -76,13 +79,17 @@ afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 test("serves the layout for QEMU's view, logs requests, warns about uncached URL artefacts, stops on SIGTERM", async () => {
   const { url, out } = await startServe(["--stack", "t", "--port", "0", "--project-dir", dir]);
   expect(out()).toContain("scripts point at http://10.0.2.100");
-  expect(out()).toMatch(/warning: artifacts\/1{64}\/remote is a URL artefact not in the cache: answered with 404/);
+  expect(out()).toMatch(
+    /warning: artifacts\/1{64}\/remote is a URL artefact not in the cache: answered with 404/,
+  );
   const stage2 = await get(`${url}/sites/lab1/stage2.ipxe?site=lab1&s1=1&mac=52-54-00-12-34-56&via=dhcp`);
   expect(stage2.status).toBe(200);
   expect(stage2.body).toContain("http://10.0.2.100/artifacts/");
   expect((await get(`${url}/artifacts/${"1".repeat(64)}/remote`)).status).toBe(404);
   await new Promise((r) => setTimeout(r, 100));
-  expect(out()).toMatch(/GET \/sites\/lab1\/stage2\.ipxe 200 \d+B \d+ms site=lab1 s1=1 mac=52-54-00-12-34-56 via=dhcp/);
+  expect(out()).toMatch(
+    /GET \/sites\/lab1\/stage2\.ipxe 200 \d+B \d+ms site=lab1 s1=1 mac=52-54-00-12-34-56 via=dhcp/,
+  );
   const exited = new Promise<number | null>((r) => child!.once("exit", (code) => r(code)));
   child!.kill("SIGTERM");
   expect(await exited).toBe(0);
@@ -91,7 +98,22 @@ test("serves the layout for QEMU's view, logs requests, warns about uncached URL
 });
 
 test("a bad port is a usage error (exit 2) naming the flag", async () => {
-  const r = spawn(process.execPath, ["--import", "tsx", path.join(REPO, "cli", "main.ts"), "serve", "--stack", "t", "--port", "http", "--project-dir", dir], { cwd: REPO, stdio: ["ignore", "pipe", "pipe"] });
+  const r = spawn(
+    process.execPath,
+    [
+      "--import",
+      "tsx",
+      path.join(REPO, "cli", "main.ts"),
+      "serve",
+      "--stack",
+      "t",
+      "--port",
+      "http",
+      "--project-dir",
+      dir,
+    ],
+    { cwd: REPO, stdio: ["ignore", "pipe", "pipe"] },
+  );
   let err = "";
   r.stderr.on("data", (c) => (err += c));
   const code = await new Promise((res) => r.on("exit", res));

@@ -16,14 +16,23 @@ interface Reply {
   body: Buffer;
 }
 
-function request(url: string, opts: { method?: string; headers?: Record<string, string>; agent?: http.Agent } = {}): Promise<Reply> {
+function request(
+  url: string,
+  opts: { method?: string; headers?: Record<string, string>; agent?: http.Agent } = {},
+): Promise<Reply> {
   return new Promise((resolve, reject) => {
-    const req = http.request(url, { method: opts.method ?? "GET", headers: opts.headers, agent: opts.agent ?? false }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on("data", (c: Buffer) => chunks.push(c));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
-      res.on("error", reject);
-    });
+    const req = http.request(
+      url,
+      { method: opts.method ?? "GET", headers: opts.headers, agent: opts.agent ?? false },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("end", () =>
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }),
+        );
+        res.on("error", reject);
+      },
+    );
     req.setTimeout(5000, () => req.destroy(new Error("timeout")));
     req.on("error", reject);
     req.end();
@@ -31,11 +40,26 @@ function request(url: string, opts: { method?: string; headers?: Record<string, 
 }
 
 function inline(key: string, text: string, contentType = "text/plain; charset=utf-8"): OriginObject {
-  return { key, contentType, cacheControl: CACHE_CONTROL.script, cacheClass: "script", sha256: sha256Hex(text), size: Buffer.byteLength(text), content: { kind: "inline", text } };
+  return {
+    key,
+    contentType,
+    cacheControl: CACHE_CONTROL.script,
+    cacheClass: "script",
+    sha256: sha256Hex(text),
+    size: Buffer.byteLength(text),
+    content: { kind: "inline", text },
+  };
 }
 
 function artifact(name: string, file: string, sha256: string): OriginObject {
-  return { key: `artifacts/${sha256}/${name}`, contentType: "application/octet-stream", cacheControl: CACHE_CONTROL.artifact, cacheClass: "artifact", sha256, content: { kind: "artifact", name, source: file } };
+  return {
+    key: `artifacts/${sha256}/${name}`,
+    contentType: "application/octet-stream",
+    cacheControl: CACHE_CONTROL.artifact,
+    cacheClass: "artifact",
+    sha256,
+    content: { kind: "artifact", name, source: file },
+  };
 }
 
 let dir: string;
@@ -46,9 +70,15 @@ let logs: AccessLogEntry[];
 let server: OriginServer | undefined;
 
 const STAGE2 = "#!ipxe\necho stage-2 v1\n";
-const layout = () => [inline("sites/ams1/stage2.ipxe", STAGE2), inline("manifest.json", "{}\n", "application/json"), artifact("kernel", blobPath, blobSha)];
+const layout = () => [
+  inline("sites/ams1/stage2.ipxe", STAGE2),
+  inline("manifest.json", "{}\n", "application/json"),
+  artifact("kernel", blobPath, blobSha),
+];
 const start = (objects = layout()) =>
-  OriginServer.start({ objects, resolveArtifact: (_n, source) => source, logger: (e) => logs.push(e) }).then((s) => (server = s));
+  OriginServer.start({ objects, resolveArtifact: (_n, source) => source, logger: (e) => logs.push(e) }).then(
+    (s) => (server = s),
+  );
 
 beforeAll(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "origin-test-"));
@@ -101,7 +131,9 @@ describe("serving the layout", () => {
 
   test("If-None-Match with the current etag gives 304", async () => {
     const s = await start();
-    const r = await request(`${s.url}/sites/ams1/stage2.ipxe`, { headers: { "If-None-Match": `"${sha256Hex(STAGE2)}"` } });
+    const r = await request(`${s.url}/sites/ams1/stage2.ipxe`, {
+      headers: { "If-None-Match": `"${sha256Hex(STAGE2)}"` },
+    });
     expect(r.status).toBe(304);
     expect(r.body.length).toBe(0);
   });
@@ -140,7 +172,14 @@ describe("ranges", () => {
 });
 
 describe("refusals", () => {
-  test.each(["/", "/sites/ams1/", "/sites/nyc2/stage2.ipxe", "/../etc/passwd", "/%2e%2e/etc/passwd", `/artifacts/${"0".repeat(64)}/kernel`])("%s is 404", async (p) => {
+  test.each([
+    "/",
+    "/sites/ams1/",
+    "/sites/nyc2/stage2.ipxe",
+    "/../etc/passwd",
+    "/%2e%2e/etc/passwd",
+    `/artifacts/${"0".repeat(64)}/kernel`,
+  ])("%s is 404", async (p) => {
     const s = await start();
     const r = await request(`${s.url}${p}`);
     expect(r.status).toBe(404);
@@ -155,7 +194,13 @@ describe("refusals", () => {
   });
 
   test("a wrong artefact hash stops the start, naming the artefact and the fix", async () => {
-    await expect(OriginServer.start({ objects: [artifact("kernel", blobPath, "a".repeat(64))], resolveArtifact: (_n, s) => s, logger: () => {} })).rejects.toThrow(
+    await expect(
+      OriginServer.start({
+        objects: [artifact("kernel", blobPath, "a".repeat(64))],
+        resolveArtifact: (_n, s) => s,
+        logger: () => {},
+      }),
+    ).rejects.toThrow(
       /artefact kernel .* has sha256 [0-9a-f]{64}, but the config says a{64}: fix artifacts\.kernel\.sha256/,
     );
   });
@@ -186,15 +231,28 @@ describe("access log", () => {
     await request(`${s.url}/nope`);
     await new Promise((r) => setImmediate(r));
     expect(logs).toHaveLength(2);
-    expect(logs[0]).toMatchObject({ method: "GET", path: "/sites/ams1/stage2.ipxe", status: 200, bytes: Buffer.byteLength(STAGE2), site: "ams1", s1: "abc123", mac: "52:54:00:12:34:56", via: "static" });
+    expect(logs[0]).toMatchObject({
+      method: "GET",
+      path: "/sites/ams1/stage2.ipxe",
+      status: 200,
+      bytes: Buffer.byteLength(STAGE2),
+      site: "ams1",
+      s1: "abc123",
+      mac: "52:54:00:12:34:56",
+      via: "static",
+    });
     expect(logs[1]).toMatchObject({ path: "/nope", status: 404 });
     const line = formatAccessLog(logs[0]);
-    expect(line).toMatch(/^\d{4}-\d\d-\d\dT[\d:.]+Z GET \/sites\/ams1\/stage2\.ipxe 200 \d+B \d+ms site=ams1 s1=abc123 mac=52:54:00:12:34:56 via=static$/);
+    expect(line).toMatch(
+      /^\d{4}-\d\d-\d\dT[\d:.]+Z GET \/sites\/ams1\/stage2\.ipxe 200 \d+B \d+ms site=ams1 s1=abc123 mac=52:54:00:12:34:56 via=static$/,
+    );
   });
 
   test("client-sent values cannot break the log line", async () => {
     const s = await start();
-    await request(`${s.url}/sites/ams1/stage2.ipxe?site=${encodeURIComponent("x\ny z")}&s1=${"b".repeat(100)}`);
+    await request(
+      `${s.url}/sites/ams1/stage2.ipxe?site=${encodeURIComponent("x\ny z")}&s1=${"b".repeat(100)}`,
+    );
     await new Promise((r) => setImmediate(r));
     const line = formatAccessLog(logs[0]);
     expect(line).not.toMatch(/\n/);
@@ -222,7 +280,9 @@ describe("life cycle", () => {
 
   test("a bad new layout leaves the old one in place", async () => {
     const s = await start();
-    await expect(s.setLayout([artifact("kernel", blobPath, "b".repeat(64))])).rejects.toThrow(/artefact kernel/);
+    await expect(s.setLayout([artifact("kernel", blobPath, "b".repeat(64))])).rejects.toThrow(
+      /artefact kernel/,
+    );
     expect((await request(`${s.url}/sites/ams1/stage2.ipxe`)).status).toBe(200);
   });
 
@@ -231,7 +291,9 @@ describe("life cycle", () => {
     const port = s.port;
     await s.down();
     expect(s.isUp).toBe(false);
-    await expect(request(`http://127.0.0.1:${port}/manifest.json`)).rejects.toMatchObject({ code: "ECONNREFUSED" });
+    await expect(request(`http://127.0.0.1:${port}/manifest.json`)).rejects.toMatchObject({
+      code: "ECONNREFUSED",
+    });
     await s.up();
     expect(s.port).toBe(port);
     expect((await request(`${s.url}/manifest.json`)).status).toBe(200);
@@ -261,7 +323,11 @@ describe("life cycle", () => {
 });
 
 test("an artefact the resolver has no file for is listed as unavailable and answered 404", async () => {
-  const s = await OriginServer.start({ objects: layout(), resolveArtifact: () => undefined, logger: (e) => logs.push(e) });
+  const s = await OriginServer.start({
+    objects: layout(),
+    resolveArtifact: () => undefined,
+    logger: (e) => logs.push(e),
+  });
   server = s;
   expect(s.unavailable()).toEqual([`artifacts/${blobSha}/kernel`]);
   expect((await request(`${s.url}/artifacts/${blobSha}/kernel`)).status).toBe(404);

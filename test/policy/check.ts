@@ -7,7 +7,12 @@ export interface Violation {
   message: string;
 }
 
-export async function check(policies: ResourceValidationPolicy[], type: string, props: Record<string, any>, name = "r"): Promise<Violation[]> {
+export async function check(
+  policies: ResourceValidationPolicy[],
+  type: string,
+  props: Record<string, any>,
+  name = "r",
+): Promise<Violation[]> {
   const violations: Violation[] = [];
   for (const policy of policies) {
     const validations = [policy.validateResource ?? []].flat();
@@ -16,14 +21,21 @@ export async function check(policies: ResourceValidationPolicy[], type: string, 
       props,
       name,
       urn: `urn:pulumi:test::boot-stack::${type}::${name}`,
-      opts: { protect: false, ignoreChanges: [], aliases: [], additionalSecretOutputs: [], customTimeouts: {} },
+      opts: {
+        protect: false,
+        ignoreChanges: [],
+        aliases: [],
+        additionalSecretOutputs: [],
+        customTimeouts: {},
+      },
       stackTags: new Map<string, string>(),
       isType: (cls: any) => cls?.__pulumiType === type,
       asType: (cls: any) => (cls?.__pulumiType === type ? props : undefined),
       getConfig: () => ({}),
       notApplicable: () => undefined,
     } as unknown as ResourceValidationArgs;
-    for (const validate of validations) await validate(args, (message) => violations.push({ policy: policy.name, message }));
+    for (const validate of validations)
+      await validate(args, (message) => violations.push({ policy: policy.name, message }));
   }
   return violations;
 }

@@ -22,6 +22,8 @@ test.each([
   bootStack(config, { artifactPaths: paths });
   await h.settle();
   expect(h.records.length).toBeGreaterThan(20);
-  const violations = (await Promise.all(h.records.map((r) => check(policies, r.type, r.inputs, r.name)))).flat();
+  const violations = (
+    await Promise.all(h.records.map((r) => check(policies, r.type, r.inputs, r.name)))
+  ).flat();
   expect(violations).toEqual([]);
 });
