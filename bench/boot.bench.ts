@@ -6,7 +6,8 @@ import * as http from "node:http";
 import * as os from "node:os";
 import * as path from "node:path";
 import { performance } from "node:perf_hooks";
-import { CACHE_CONTROL, OriginObject } from "../origin/layout";
+import { OriginObject } from "../origin/layout";
+import { CACHE_CONTROL } from "../origin/keys";
 import { OriginServer } from "../origin/server";
 import { sha256File } from "../ipxe/build/hash";
 import { bootSession } from "../local/session";
@@ -62,8 +63,7 @@ async function originThroughput(): Promise<void> {
   const object: OriginObject = {
     key: `artifacts/${sha256}/big.bin`,
     contentType: "application/octet-stream",
-    cacheControl: CACHE_CONTROL.artifact,
-    cacheClass: "artifact",
+    cacheControl: CACHE_CONTROL.immutable,
     sha256,
     content: { kind: "artifact", name: "big.bin", source: file },
   };

@@ -4,7 +4,8 @@
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { SiteConfig, StackConfig } from "../config/schema";
-import { keys, originLayout } from "../origin/layout";
+import { keys } from "../origin/keys";
+import { originLayout } from "../origin/layout";
 import { originRefFor } from "../ipxe/render/origin-ref";
 import { defaultCacheDir as cacheDir, REPO_ROOT } from "../ipxe/build/cache";
 import { trustFiles } from "../ipxe/build/trust";

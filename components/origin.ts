@@ -4,15 +4,13 @@
 import * as aws from "@pulumi/aws";
 import * as cloudflare from "@pulumi/cloudflare";
 import * as pulumi from "@pulumi/pulumi";
-import {
-  CACHE_TTL,
-  IMMUTABLE_PATH_PATTERNS,
-  mayServePlainHttp,
-  MINIMUM_TLS_POLICY,
-  SCRIPT_PATH_PATTERNS,
-} from "./cdn-paths";
+import { CDN_TTL, mayServePlainHttp, PATH_PATTERNS } from "../origin/keys";
 import { createDnsValidatedCertificate } from "./certificate";
 import { createPrivateBucket } from "./private-bucket";
+
+/** CloudFront security policy: TLS 1.2 with modern ciphers. iPXE speaks TLS <= 1.2, so a
+ * TLS 1.3-only policy would lock every machine out (docs/cloud.md, "TLS and iPXE"). */
+export const MINIMUM_TLS_POLICY = "TLSv1.2_2021";
 
 export interface OriginArgs {
   /** Public hostname machines fetch from, e.g. boot.example.com (certificate + Cloudflare CNAME). */
@@ -137,10 +135,10 @@ export class Origin extends pulumi.ComponentResource {
         },
         { parent: this },
       );
-    const scriptCache = cachePolicy("scripts", CACHE_TTL.script, "boot scripts: live within a minute");
+    const scriptCache = cachePolicy("scripts", CDN_TTL.script, "boot scripts: live within a minute");
     const immutableCache = cachePolicy(
       "immutable",
-      CACHE_TTL.immutable,
+      CDN_TTL.immutable,
       "content-addressed artefacts and images",
     );
 
@@ -190,11 +188,11 @@ export class Origin extends pulumi.ComponentResource {
         // Everything not matched below (manifest.json, unknown paths): script-like, HTTPS only.
         defaultCacheBehavior: behaviour(scriptCache.id, "redirect-to-https"),
         orderedCacheBehaviors: [
-          ...SCRIPT_PATH_PATTERNS.map((pathPattern) => ({
+          ...PATH_PATTERNS.script.map((pathPattern) => ({
             pathPattern,
             ...behaviour(scriptCache.id, viewerPolicy(pathPattern)),
           })),
-          ...IMMUTABLE_PATH_PATTERNS.map((pathPattern) => ({
+          ...PATH_PATTERNS.immutable.map((pathPattern) => ({
             pathPattern,
             ...behaviour(immutableCache.id, viewerPolicy(pathPattern)),
           })),

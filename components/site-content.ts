@@ -3,6 +3,7 @@
 // exactly that site's objects. Optionally publishes each site's boot ISO for download.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { CACHE_CONTROL, CONTENT_TYPE, keys } from "../origin/keys";
 import { OriginObject } from "../origin/layout";
 
 /** A built boot image, e.g. the outputs of an IpxeIso component. */
@@ -26,11 +27,6 @@ export interface SiteContentArgs {
   /** Boot images to publish under images/<site>/<sha256>.iso. @default [] */
   images?: SiteImage[];
 }
-
-export const ISO_CONTENT_TYPE = "application/x-iso9660-image";
-/** Image keys carry their sha256, so like artefacts they never change once written. */
-export const ISO_CACHE_CONTROL = "public, max-age=31536000, immutable";
-export const imageKey = (site: string, sha256: string): string => `images/${site}/${sha256}.iso`;
 
 export class SiteContent extends pulumi.ComponentResource {
   /** Object keys uploaded from the layout, in layout order. */
@@ -63,15 +59,15 @@ export class SiteContent extends pulumi.ComponentResource {
 
     this.imageKeys = {};
     for (const image of args.images ?? []) {
-      const key = pulumi.output(image.sha256).apply((sha) => imageKey(image.site, sha));
+      const key = pulumi.output(image.sha256).apply((sha) => keys.image(image.site, sha));
       new aws.s3.BucketObjectv2(
         `${name}-image-${image.site}`,
         {
           bucket: args.bucket,
           key,
           source: pulumi.output(image.path).apply((p) => new pulumi.asset.FileAsset(p)),
-          contentType: ISO_CONTENT_TYPE,
-          cacheControl: ISO_CACHE_CONTROL,
+          contentType: CONTENT_TYPE.iso,
+          cacheControl: CACHE_CONTROL.immutable,
           contentDisposition: `attachment; filename="boot-${image.site}.iso"`,
           metadata: { sha256: image.sha256 },
           checksumAlgorithm: "SHA256",

@@ -7,6 +7,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { StackConfig } from "../config/schema";
+import { keys } from "../origin/keys";
 import { OriginObject, originLayout } from "../origin/layout";
 import { resolveArtifact } from "../origin/artifacts";
 import { OriginServer } from "../origin/server";
@@ -94,7 +95,7 @@ async function runSession(
   let markerPoll: NodeJS.Timeout | undefined;
   try {
     const layout = originLayout(opts.stack, { baseUrl: opts.baseUrl ?? GUEST_ORIGIN.baseUrl });
-    const stage1 = layout.find((o) => o.key === `sites/${opts.site}/stage1.ipxe`);
+    const stage1 = layout.find((o) => o.key === keys.stage1(opts.site));
     if (!stage1 || stage1.content.kind !== "inline")
       throw new Error(
         `site ${opts.site} is not in the stack (sites: ${opts.stack.sites.map((s) => s.name).join(", ")})`,

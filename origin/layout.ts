@@ -6,17 +6,8 @@ import { sha256 } from "../ipxe/build/hash";
 import { renderGenericStage1, renderSitesIndex } from "../ipxe/render/generic";
 import { renderStage1 } from "../ipxe/render/stage1";
 import { renderStage2 } from "../ipxe/render/stage2";
-import { artifactKey, OriginRef } from "../ipxe/render/origin-ref";
-
-/** How long caches may keep an object; the CDN's cache behaviours are keyed on these classes. */
-export type CacheClass = "script" | "artifact";
-
-export const CACHE_CONTROL: Record<CacheClass, string> = {
-  // Scripts change by config: live everywhere within a minute, no invalidation needed.
-  script: "public, max-age=30, must-revalidate",
-  // Artefacts are content-addressed (artifacts/<sha256>/<name>): their bytes never change.
-  artifact: "public, max-age=31536000, immutable",
-};
+import { OriginRef } from "../ipxe/render/origin-ref";
+import { CACHE_CONTROL, CONTENT_TYPE, keys } from "./keys";
 
 export type OriginContent =
   /** Generated text (scripts, indexes, manifest). */
@@ -29,37 +20,21 @@ export interface OriginObject {
   key: string;
   contentType: string;
   cacheControl: string;
-  cacheClass: CacheClass;
   /** sha256 of the served bytes (for artefacts: the configured hash, verified before use). */
   sha256: string;
   /** Size in bytes for inline content; undefined for artefacts (known once resolved). */
   size?: number;
   content: OriginContent;
-  /** The site this object belongs to, if any (lets uploads and reviews group by site). */
-  site?: string;
 }
 
-export const IPXE_SCRIPT_TYPE = "text/plain; charset=utf-8";
-
-export const keys = {
-  stage1: (site: string) => `sites/${site}/stage1.ipxe`,
-  stage2: (site: string) => `sites/${site}/stage2.ipxe`,
-  sitesIndex: "sites/index.ipxe",
-  genericStage1: "generic/stage1.ipxe",
-  manifest: "manifest.json",
-  artifact: artifactKey,
-} as const;
-
-function script(key: string, text: string, site?: string): OriginObject {
+function script(key: string, text: string): OriginObject {
   return {
     key,
-    contentType: IPXE_SCRIPT_TYPE,
+    contentType: CONTENT_TYPE.ipxeScript,
     cacheControl: CACHE_CONTROL.script,
-    cacheClass: "script",
     sha256: sha256(text),
     size: Buffer.byteLength(text),
     content: { kind: "inline", text },
-    ...(site ? { site } : {}),
   };
 }
 
@@ -67,17 +42,16 @@ function script(key: string, text: string, site?: string): OriginObject {
 export function originLayout(config: StackConfig, origin: OriginRef): OriginObject[] {
   const objects: OriginObject[] = [];
   for (const site of config.sites) {
-    objects.push(script(keys.stage1(site.name), renderStage1(site, origin), site.name));
-    objects.push(script(keys.stage2(site.name), renderStage2(site, config.artifacts, origin), site.name));
+    objects.push(script(keys.stage1(site.name), renderStage1(site, origin)));
+    objects.push(script(keys.stage2(site.name), renderStage2(site, config.artifacts, origin)));
   }
   objects.push(script(keys.sitesIndex, renderSitesIndex(config.sites, origin)));
   objects.push(script(keys.genericStage1, renderGenericStage1(origin)));
   for (const [name, artifact] of Object.entries(config.artifacts)) {
     objects.push({
       key: keys.artifact(name, artifact.sha256),
-      contentType: artifact.contentType ?? "application/octet-stream",
-      cacheControl: CACHE_CONTROL.artifact,
-      cacheClass: "artifact",
+      contentType: artifact.contentType ?? CONTENT_TYPE.binary,
+      cacheControl: CACHE_CONTROL.immutable,
       sha256: artifact.sha256,
       content: { kind: "artifact", name, source: artifact.source },
     });
@@ -98,5 +72,5 @@ function manifestObject(objects: OriginObject[], origin: OriginRef): OriginObjec
     })),
   };
   const text = JSON.stringify(manifest, null, 2) + "\n";
-  return { ...script(keys.manifest, text), contentType: "application/json" };
+  return { ...script(keys.manifest, text), contentType: CONTENT_TYPE.json };
 }

@@ -4,7 +4,7 @@
 // because constructing a PolicyPack starts a server; the tests call validateResource directly.
 import * as aws from "@pulumi/aws";
 import { ReportViolation, ResourceValidationPolicy, validateResourceOfType } from "@pulumi/policy";
-import { mayServePlainHttp } from "../components/cdn-paths";
+import { mayServePlainHttp } from "../origin/keys";
 
 const PUBLIC_ACLS = ["public-read", "public-read-write", "authenticated-read"];
 const isPublicAcl = (acl: unknown): boolean => typeof acl === "string" && PUBLIC_ACLS.includes(acl);

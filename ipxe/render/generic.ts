@@ -1,6 +1,7 @@
 // The site-less image: it asks for the network (after trying DHCP), then offers the list of
 // sites from the origin. One image for every site, for when a site's own image is not at hand.
 import { SiteConfig } from "../../config/schema";
+import { keys } from "../../origin/keys";
 import { OriginRef } from "./origin-ref";
 import { assertScriptSafe, header, joinScript } from "./script";
 import { renderStage1Plan, STAGE1_VERSION } from "./stage1";
@@ -12,7 +13,7 @@ export function renderGenericStage1(origin: OriginRef): string {
     {
       name: GENERIC_NAME,
       network: { mode: "dhcp-then-prompt", interface: "net0", dns: [], dhcpTimeoutSeconds: 10, fixed: [] },
-      target: "sites/index.ipxe",
+      target: keys.sitesIndex,
       identity: `${GENERIC_NAME}-${STAGE1_VERSION}`,
     },
     origin,
@@ -31,7 +32,7 @@ export function renderSitesIndex(sites: SiteConfig[], origin: OriginRef): string
       ...sites.map((s) => `item ${s.name} ${s.name}${s.description ? ` - ${s.description}` : ""}`),
       "choose bs_site || goto menu",
       "chain --replace --autofree " +
-        `${base}/sites/\${bs_site}/stage2.ipxe?site=\${bs_site}&s1=\${bs_stage1}&mac=\${\${bs_if}/mac:hexhyp}&via=\${bs_via} || goto failed`,
+        `${base}/${keys.stage2("${bs_site}")}?site=\${bs_site}&s1=\${bs_stage1}&mac=\${\${bs_if}/mac:hexhyp}&via=\${bs_via} || goto failed`,
       ":failed",
       "echo Could not fetch that site's stage-2.",
       "prompt --timeout 10000 Press any key for the site list... ||",

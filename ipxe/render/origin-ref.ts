@@ -1,4 +1,4 @@
-// Where scripts point at: the origin's base URL, and the content-addressed artefact keys.
+// Where scripts point at: the origin's base URL.
 import { OriginConfig } from "../../config/schema";
 
 export interface OriginRef {
@@ -9,8 +9,6 @@ export interface OriginRef {
 export function originRefFor(origin: OriginConfig): OriginRef {
   return { baseUrl: `${origin.transport}://${origin.hostname}` };
 }
-
-export const artifactKey = (name: string, sha256: string): string => `artifacts/${sha256}/${name}`;
 
 /** Checks a user-given base URL (`--base-url`); returns an error text, or undefined when fine. */
 export function baseUrlProblem(url: string): string | undefined {

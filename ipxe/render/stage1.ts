@@ -4,6 +4,7 @@
 // Everything that changes over time lives in stage-2, so an image never goes stale.
 import { NetworkConfig, SiteConfig } from "../../config/schema";
 import { deviceName, netmaskOf } from "./network";
+import { keys } from "../../origin/keys";
 import { OriginRef } from "./origin-ref";
 import { assertScriptSafe, header, joinScript } from "./script";
 
@@ -29,7 +30,7 @@ export function renderStage1(site: SiteConfig, origin: OriginRef): string {
     {
       name: site.name,
       network: site.network,
-      target: `sites/${site.name}/stage2.ipxe`,
+      target: keys.stage2(site.name),
       identity: STAGE1_VERSION,
     },
     origin,

@@ -4,7 +4,8 @@
 import { Placeholder, parsePlaceholders } from "../../config/placeholders";
 import { ArtifactConfig, LinuxMenuEntry, MenuEntry, SiteConfig } from "../../config/schema";
 import { deviceName } from "./network";
-import { artifactKey, OriginRef } from "./origin-ref";
+import { keys } from "../../origin/keys";
+import { OriginRef } from "./origin-ref";
 import { assertScriptSafe, header, joinScript } from "./script";
 
 /** iPXE settings that stage-2 fills for the kernel's command line. */
@@ -129,7 +130,7 @@ function linuxEntry(
   artifacts: Record<string, ArtifactConfig>,
   base: string,
 ): string[] {
-  const url = (name: string) => `${base}/${artifactKey(name, artifacts[name].sha256)}`;
+  const url = (name: string) => `${base}/${keys.artifact(name, artifacts[name].sha256)}`;
   const args = [
     // UEFI kernels find their initrds by name (the EFI stub's initrd=).
     ...e.initrds.map((name) => `initrd=${name}`),

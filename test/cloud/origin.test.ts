@@ -5,7 +5,7 @@
 import type * as BootStackModule from "../../components/boot-stack";
 import type { StackConfig } from "../../config/schema";
 import { loadStackFile } from "../../config/stack-file";
-import { CACHE_CONTROL } from "../../origin/layout";
+import { CACHE_CONTROL } from "../../origin/keys";
 import { PROD_FILE } from "../support/prod-config";
 import {
   byType,
@@ -275,7 +275,7 @@ describe("example stack (Pulumi.prod.yaml)", () => {
     }
   });
 
-  test("the CDN's TTL bounds honour the objects' own Cache-Control (origin/layout.ts CACHE_CONTROL)", () => {
+  test("the CDN's TTL bounds honour the objects' own Cache-Control (origin/keys.ts CACHE_CONTROL)", () => {
     const maxAge = (header: string) => Number(/max-age=(\d+)/.exec(header)![1]);
     const policies = byType(records, "aws:cloudfront/cachePolicy:CachePolicy").map((p) => p.inputs);
     const [scripts, immutable] = [
@@ -284,8 +284,8 @@ describe("example stack (Pulumi.prod.yaml)", () => {
     ];
     expect(maxAge(CACHE_CONTROL.script)).toBeGreaterThanOrEqual(scripts.minTtl);
     expect(maxAge(CACHE_CONTROL.script)).toBeLessThanOrEqual(scripts.maxTtl);
-    expect(maxAge(CACHE_CONTROL.artifact)).toBeGreaterThanOrEqual(immutable.minTtl);
-    expect(maxAge(CACHE_CONTROL.artifact)).toBeLessThanOrEqual(immutable.maxTtl);
+    expect(maxAge(CACHE_CONTROL.immutable)).toBeGreaterThanOrEqual(immutable.minTtl);
+    expect(maxAge(CACHE_CONTROL.immutable)).toBeLessThanOrEqual(immutable.maxTtl);
   });
 
   test("protected bucket and access logs as configured", () => {

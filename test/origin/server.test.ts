@@ -5,7 +5,8 @@ import * as http from "node:http";
 import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
-import { CACHE_CONTROL, OriginObject } from "../../origin/layout";
+import { OriginObject } from "../../origin/layout";
+import { CACHE_CONTROL } from "../../origin/keys";
 import { sha256 as sha256Hex } from "../../ipxe/build/hash";
 import { OriginServer } from "../../origin/server";
 import { AccessLogEntry, formatAccessLog } from "../../origin/server-log";
@@ -44,7 +45,6 @@ function inline(key: string, text: string, contentType = "text/plain; charset=ut
     key,
     contentType,
     cacheControl: CACHE_CONTROL.script,
-    cacheClass: "script",
     sha256: sha256Hex(text),
     size: Buffer.byteLength(text),
     content: { kind: "inline", text },
@@ -55,8 +55,7 @@ function artifact(name: string, file: string, sha256: string): OriginObject {
   return {
     key: `artifacts/${sha256}/${name}`,
     contentType: "application/octet-stream",
-    cacheControl: CACHE_CONTROL.artifact,
-    cacheClass: "artifact",
+    cacheControl: CACHE_CONTROL.immutable,
     sha256,
     content: { kind: "artifact", name, source: file },
   };
@@ -116,7 +115,7 @@ describe("serving the layout", () => {
     const s = await start();
     const r = await request(`${s.url}/artifacts/${blobSha}/kernel`);
     expect(r.status).toBe(200);
-    expect(r.headers["cache-control"]).toBe(CACHE_CONTROL.artifact);
+    expect(r.headers["cache-control"]).toBe(CACHE_CONTROL.immutable);
     expect(r.headers["accept-ranges"]).toBe("bytes");
     expect(sha256Hex(r.body)).toBe(blobSha);
   });
