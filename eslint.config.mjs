@@ -2,10 +2,19 @@
 // config → ipxe (render, build) → origin → {components, local, cli}; nothing imports cli/.
 import tseslint from "typescript-eslint";
 
-const PULUMI = { group: ["@pulumi/*"], message: "pure logic: no Pulumi here (resources live in components/)" };
+const PULUMI = {
+  group: ["@pulumi/*"],
+  message: "pure logic: no Pulumi here (resources live in components/)",
+};
 const CLI = { group: ["**/cli", "**/cli/**"], message: "nothing imports the CLI; move shared code below it" };
-const LOCAL = { group: ["**/local", "**/local/**"], message: "local/ is the QEMU rig and demo: production code does not use it" };
-const COMPONENTS = { group: ["**/components", "**/components/**"], message: "components/ are Pulumi resources: import plain data from origin/keys or config/" };
+const LOCAL = {
+  group: ["**/local", "**/local/**"],
+  message: "local/ is the QEMU rig and demo: production code does not use it",
+};
+const COMPONENTS = {
+  group: ["**/components", "**/components/**"],
+  message: "components/ are Pulumi resources: import plain data from origin/keys or config/",
+};
 const restrict = (...patterns) => ({ "no-restricted-imports": ["error", { patterns }] });
 
 export default tseslint.config(
