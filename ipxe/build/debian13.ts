@@ -1,12 +1,14 @@
-// Debian 13 (trixie)'s `ipxe` package, the default prebuilt binaries: fetched on demand with apt
-// from the Debian archive into .cache/ipxe/debian13/, using a private apt state so the system's
-// sources, lists and caches are never touched (this machine may run an older Debian).
+// Debian 13 (trixie)'s `ipxe` package, the default prebuilt binaries: the pinned version
+// (pin.ts) fetched on demand with `apt-get download ipxe=<version>` from the Debian archive into
+// .cache/ipxe/debian13/<sha256>/, checked against the pinned sha256, using a private apt state so
+// the system's sources, lists and caches are never touched (this machine may run an older Debian).
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { ImageBuildError } from "./errors";
+import { sha256File } from "./hash";
+import { DEBIAN13_IPXE, debian13DebName } from "./pin";
 import { lastLine, run } from "./tools";
 
-const SUITE = "trixie";
 const KEYRING = "/usr/share/keyrings/debian-archive-keyring.gpg";
 const DEFAULT_ARCHIVE = "http://deb.debian.org/debian";
 
@@ -27,25 +29,28 @@ export function systemArchiveUri(): string {
   return DEFAULT_ARCHIVE;
 }
 
-/** The folder holding Debian 13's ipxe.lkrn and ipxe-amd64.efi; fetches the package if needed. */
+/** The cache folder of the pinned package (named by its sha256, so a new pin fetches anew). */
+const packageRoot = (cacheDir: string) =>
+  path.join(cacheDir, "ipxe", "debian13", DEBIAN13_IPXE.sha256.slice(0, 16));
+
+/** The folder holding Debian 13's ipxe.lkrn and ipxe-amd64.efi; fetches the pinned package if needed. */
 export async function debian13IpxeDir(
   cacheDir: string,
   onProgress: (msg: string) => void = () => undefined,
 ): Promise<string> {
-  const root = path.join(cacheDir, "ipxe", "debian13");
+  const root = packageRoot(cacheDir);
   const binDir = path.join(root, "pkg", "usr", "lib", "ipxe");
   if (fs.existsSync(path.join(root, "pkg", ".complete"))) return binDir;
 
   fs.mkdirSync(root, { recursive: true });
   // A private work folder per process: parallel builds never share apt's locks or half files.
   const work = fs.mkdtempSync(path.join(root, "tmp-"));
+  const wanted = `${DEBIAN13_IPXE.package}=${DEBIAN13_IPXE.version}`;
   try {
     const archive = systemArchiveUri();
-    onProgress(
-      `fetching Debian 13's ipxe package from ${archive} (once, into ${path.relative(process.cwd(), root) || root})`,
-    );
+    onProgress(`fetching Debian 13's ${wanted} from ${archive} (once per cache)`);
     const sources = path.join(work, "sources.list");
-    fs.writeFileSync(sources, `deb [signed-by=${KEYRING}] ${archive} ${SUITE} main\n`);
+    fs.writeFileSync(sources, `deb [signed-by=${KEYRING}] ${archive} ${DEBIAN13_IPXE.suite} main\n`);
     for (const d of ["lists/partial", "cache/archives/partial"])
       fs.mkdirSync(path.join(work, d), { recursive: true });
     const aptOpts = [
@@ -63,42 +68,45 @@ export async function debian13IpxeDir(
     ];
     const failed = (step: string, detail: string) =>
       new ImageBuildError(
-        `could not ${step} Debian 13's ipxe package from ${archive} (${detail}): allow access to the Debian archive, or set ipxe.prebuiltDir to a folder of iPXE binaries`,
+        `could not ${step} Debian 13's ${wanted} from ${archive} (${detail}): allow access to the Debian archive, or set ipxe.prebuiltDir to a folder of iPXE binaries`,
       );
     const update = await run("apt-get", [...aptOpts, "update"], { cwd: work, timeoutMs: 180_000 });
     if (update.code !== 0 || /^(W|E): Failed to fetch/m.test(update.stderr))
       throw failed("list", lastLine(update.stderr) || `apt-get update exit ${update.code}`);
-    const download = await run("apt-get", [...aptOpts, "download", "ipxe"], {
+    const download = await run("apt-get", [...aptOpts, "download", wanted], {
       cwd: work,
       timeoutMs: 180_000,
     });
-    const deb = fs.readdirSync(work).find((f) => /^ipxe_.*_all\.deb$/.test(f));
-    if (download.code !== 0 || !deb)
-      throw failed("download", lastLine(download.stderr) || `apt-get download exit ${download.code}`);
+    const deb = path.join(work, debian13DebName());
+    if (download.code !== 0 || !fs.existsSync(deb)) {
+      const detail = lastLine(download.stderr) || `apt-get download exit ${download.code}`;
+      if (/Version .* was not found|Can't select/i.test(download.stderr))
+        throw new ImageBuildError(
+          `Debian's archive no longer offers ${wanted} (${detail}): pin the current version and its sha256 in ipxe/build/pin.ts (DEBIAN13_IPXE), or set ipxe.prebuiltDir`,
+        );
+      throw failed("download", detail);
+    }
+    const got = await sha256File(deb);
+    if (got !== DEBIAN13_IPXE.sha256)
+      throw new ImageBuildError(
+        `Debian 13's ${debian13DebName()} has sha256 ${got}, but ipxe/build/pin.ts pins ${DEBIAN13_IPXE.sha256}: the archive served other bytes for that version; check the mirror, then update the pin only if Debian really changed it`,
+      );
 
     const pkg = path.join(work, "pkg");
-    const x = await run("dpkg-deb", ["-x", path.join(work, deb), pkg], { timeoutMs: 60_000 });
-    if (x.code !== 0) throw new ImageBuildError(`dpkg-deb could not unpack ${deb}: ${lastLine(x.stderr)}`);
-    fs.writeFileSync(path.join(pkg, ".complete"), `${deb}\n`);
-    fs.copyFileSync(path.join(work, deb), path.join(pkg, deb));
+    const x = await run("dpkg-deb", ["-x", deb, pkg], { timeoutMs: 60_000 });
+    if (x.code !== 0)
+      throw new ImageBuildError(`dpkg-deb could not unpack ${debian13DebName()}: ${lastLine(x.stderr)}`);
+    fs.copyFileSync(deb, path.join(pkg, debian13DebName()));
+    fs.writeFileSync(path.join(pkg, ".complete"), `${debian13DebName()} ${got}\n`);
     try {
       fs.renameSync(pkg, path.join(root, "pkg"));
     } catch (e) {
       // Another build finished first: its copy is as good as ours.
       if (!fs.existsSync(path.join(root, "pkg", ".complete"))) throw e;
     }
-    onProgress(`Debian 13 iPXE ready: ${deb}`);
+    onProgress(`Debian 13 iPXE ready: ${debian13DebName()} (sha256 checked)`);
     return binDir;
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
-  }
-}
-
-/** The .deb's name recorded at fetch time (e.g. ipxe_1.21.1+git20250501.dad20602+dfsg-1_all.deb). */
-export function debian13PackageName(cacheDir: string): string | undefined {
-  try {
-    return fs.readFileSync(path.join(cacheDir, "ipxe", "debian13", "pkg", ".complete"), "utf8").trim();
-  } catch {
-    return undefined;
   }
 }

@@ -17,7 +17,6 @@ interface S3rverServer {
   close(): Promise<void>;
 }
 // s3rver ships no types; this is the part of its API used here.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const S3rver: new (opts: Record<string, unknown>) => S3rverServer = require("s3rver");
 
 export interface LocalS3 {
