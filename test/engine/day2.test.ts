@@ -14,6 +14,7 @@ import { parseDocument } from "yaml";
 import { debian13IpxeDir } from "../../ipxe/build";
 import { defaultCacheDir } from "../../ipxe/build/cache";
 import { startLocalS3, LocalS3 } from "../support/local-s3";
+import type { RunResult } from "./engine";
 import { stringsIn } from "./properties";
 import { diffOf, makeClone, pulumiRun, readState } from "./workspace";
 
@@ -92,9 +93,10 @@ afterAll(async () => {
 
 const sites = ["ams1", "fra-lab", "nyc2"];
 let firstImages: string[];
+let firstUp: RunResult;
 
 test("1. first up in clone A: everything created, one image per site built and uploaded", async () => {
-  const r = await upOnFreshRunner();
+  const r = (firstUp = await upOnFreshRunner());
   expect(r.error).toBeUndefined();
   const d = diffOf(r);
   expect(d.create).toEqual(expect.arrayContaining(sites.flatMap(image)));
@@ -123,19 +125,20 @@ test("1. first up in clone A: everything created, one image per site built and u
   expect(firstImages.map((k) => k.split("/")[1]).sort()).toEqual(sites);
 });
 
-test("a stage-2 never goes live before the artefacts it references exist (registration order)", async () => {
-  // Re-read step 1's ordering from a preview-free angle: the state lists dependencies.
+test("a stage-2 never goes live before the artefacts it references exist", () => {
+  // The engine creates a resource only after the ones it depends on: in step 1 every script and
+  // the manifest started registering after every artefact object had been created.
   const state = readState(stateFile);
-  const artefacts = state.resources.filter(
-    (r) => r.type === OBJECT && String(r.inputs.key).startsWith("artifacts/"),
-  );
-  expect(artefacts).toHaveLength(2);
-  const scripts = state.resources.filter(
-    (r) => r.type === OBJECT && /^(sites|generic)\/|^manifest\.json$/.test(String(r.inputs.key)),
-  );
-  expect(scripts.length).toBeGreaterThan(0);
-  for (const s of scripts)
+  const isArtefact = (key: unknown) => String(key).startsWith("artifacts/");
+  const objects = state.resources.filter((r) => r.type === OBJECT);
+  const artefacts = objects.filter((r) => isArtefact(r.inputs.key));
+  const scripts = objects.filter((r) => !isArtefact(r.inputs.key));
+  expect([artefacts.length, scripts.length]).toEqual([2, 2 * 3 + 3]);
+  const lastArtefact = Math.max(...artefacts.map((a) => firstUp.order[a.urn].finished));
+  for (const s of scripts) {
     expect(s.dependencies).toEqual(expect.arrayContaining(artefacts.map((a) => a.urn)));
+    expect(firstUp.order[s.urn].started).toBeGreaterThan(lastArtefact);
+  }
   for (const a of artefacts) expect(a.retainOnDelete).toBe(true);
   for (const s of scripts) expect(s.retainOnDelete).toBe(false);
 });

@@ -97,6 +97,9 @@ export class Engine {
   private readonly pending = new Set<Promise<unknown>>();
   private readonly errors: string[] = [];
   private counter = 0;
+  private onFailure?: () => void;
+  /** Resolves at the first failure: a failed program may leave its outputs pending for ever. */
+  readonly failed = new Promise<void>((resolve) => (this.onFailure = resolve));
 
   constructor(
     private readonly mode: Mode,
@@ -145,6 +148,7 @@ export class Engine {
   fail(error: unknown): void {
     const message = error instanceof Error ? error.message : String(error);
     if (!this.errors.some((e) => message.includes(e) || e.includes(message))) this.errors.push(message);
+    this.onFailure?.();
   }
 
   private track<T>(p: Promise<T>): Promise<T> {

@@ -56,7 +56,8 @@ async function main(): Promise<void> {
   try {
     const mod = await import(path.resolve("index.ts"));
     const program = mod.default ?? mod;
-    await pulumi.runtime.runInPulumiStack(typeof program === "function" ? program : program.default);
+    const stack = pulumi.runtime.runInPulumiStack(typeof program === "function" ? program : program.default);
+    await Promise.race([stack, engine.failed]);
   } catch (e) {
     engine.fail(e);
   }

@@ -1,7 +1,7 @@
 // Clones and pulumi runs for the engine model: a clone is a copy of the repository's tracked files
 // (`git ls-files`) at a path of the test's choosing, with node_modules linked in as `npm ci` would
-// provide them; each run is a fresh process (runner.ts) with its own environment, as each `pulumi`
-// invocation on a CI runner or a laptop is. The state file plays the state backend.
+// provide them; each run is a fresh process (runner.ts) in the clone with its own environment, as
+// each `pulumi` invocation on a CI runner or a laptop is. The state file plays the state backend.
 import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -73,9 +73,11 @@ export function pulumiRun(
   }
   const started = Date.now();
   return new Promise((resolve, reject) => {
+    // The engine model is the test's, the program the clone's (one @pulumi/pulumi: the clone's
+    // node_modules is a link to the same folder).
     const child = spawn(
-      path.join(clone, "node_modules", ".bin", "tsx"),
-      ["test/engine/runner.ts", requestFile],
+      path.join(REPO, "node_modules", ".bin", "tsx"),
+      [path.join(REPO, "test", "engine", "runner.ts"), requestFile],
       { cwd: clone, env, stdio: ["ignore", "pipe", "pipe"] },
     );
     let log = "";
@@ -83,7 +85,9 @@ export function pulumiRun(
     child.stderr.on("data", (c: Buffer) => (log += c.toString("utf8")));
     child.on("close", (code) => {
       try {
-        if (code !== 0) throw new Error(`engine runner exited ${code}:\n${log}`);
+        // A failed program can leave promises pending, and the Pulumi SDK then sets exit code 1 on
+        // its way out: the result file, once written, is what counts.
+        if (!fs.existsSync(resultFile)) throw new Error(`engine runner exited ${code}:\n${log}`);
         const result = JSON.parse(fs.readFileSync(resultFile, "utf8")) as RunResult;
         resolve({ ...result, seconds: (Date.now() - started) / 1000, log });
       } catch (e) {

@@ -35,6 +35,7 @@ export interface LocalS3 {
 }
 
 export async function startLocalS3(buckets: string[]): Promise<LocalS3> {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true"; // see ipxe/build/publish.ts
   const directory = fs.mkdtempSync(path.join(os.tmpdir(), "bs-s3-"));
   const server = new S3rver({ address: "127.0.0.1", port: 0, silent: true, directory });
   const { port } = await server.run();
