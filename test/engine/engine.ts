@@ -61,6 +61,8 @@ export interface RunResult {
   commands: { name: string; action: "create" | "update" | "delete" | "run" }[];
   /** Registration order: the index at which each resource started and finished registering. */
   order: Record<string, { started: number; finished: number }>;
+  /** The run's peak resident memory (the program under the engine model). */
+  peakRssMiB: number;
   state?: StateFile;
 }
 
@@ -280,6 +282,7 @@ export class Engine {
       steps: this.steps.sort((a, b) => (a.urn < b.urn ? -1 : 1)),
       commands: this.commands,
       order: this.order,
+      peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
       ...(ok && this.mode === "up" ? { state: { resources: [...this.registered.values()] } } : {}),
     };
   }

@@ -44,7 +44,7 @@ async function main(): Promise<void> {
     const state = refresh(prior);
     writeJson(req.stateFile, state);
     const steps = state.resources.map((r) => ({ urn: r.urn, type: r.type, name: r.name, op: "same" }));
-    writeJson(req.resultFile, { ok: true, steps, commands: [], order: {} });
+    writeJson(req.resultFile, { ok: true, steps, commands: [], order: {}, peakRssMiB: 0 });
     return;
   }
   const { Engine } = await import("./engine");
