@@ -76,6 +76,8 @@ function report(name: string, r: RunResult & { seconds: number }, goal?: number)
     changes: d.create.length + d.update.length + d.replace.length + d.delete.length,
     imagesBuilt: imageCommands(r, "create"),
     peakRssMiB: r.peakRssMiB,
+    cpuSeconds: r.cpuSeconds,
+    loadAverage: Math.round(os.loadavg()[0] * 10) / 10,
   });
 }
 

@@ -34,23 +34,27 @@ export class SiteContent extends pulumi.ComponentResource {
   constructor(name: string, args: SiteContentArgs, opts?: pulumi.ComponentResourceOptions) {
     super("boot-stack:index:SiteContent", name, {}, opts);
     const workDir = args.workDir ?? process.cwd();
-    const artefacts = args.objects.filter((o) => o.content.kind === "artifact");
-    const scripts = args.objects.filter((o) => o.content.kind === "inline");
+    const artefacts: { object: OriginObject; name: string }[] = [];
+    const scripts: { object: OriginObject; text: string }[] = [];
+    for (const object of args.objects) {
+      if (object.content.kind === "artifact") artefacts.push({ object, name: object.content.name });
+      else scripts.push({ object, text: object.content.text });
+    }
     // Every artefact must have its verified file before the first object is declared.
-    const files = artefacts.map((o) => assetPath(o, args.artifactPaths, workDir));
+    const files = artefacts.map((a) => assetPath(a.object.key, a.name, args.artifactPaths, workDir));
 
     const uploaded = artefacts.map(
-      (object, i) =>
+      ({ object }, i) =>
         new aws.s3.BucketObjectv2(
           `${name}-${object.key}`,
           { ...objectArgs(args.bucket, object), source: new pulumi.asset.FileAsset(files[i]) },
           { parent: this, retainOnDelete: true },
         ),
     );
-    for (const object of scripts) {
+    for (const { object, text } of scripts) {
       new aws.s3.BucketObjectv2(
         `${name}-${object.key}`,
-        { ...objectArgs(args.bucket, object), content: (object.content as { text: string }).text },
+        { ...objectArgs(args.bucket, object), content: text },
         { parent: this, dependsOn: uploaded },
       );
     }
@@ -73,12 +77,16 @@ function objectArgs(bucket: pulumi.Input<string>, object: OriginObject): aws.s3.
 
 /** The verified file of an artefact, relative to the program's folder when it lies inside it, so
  * the state holds no machine path (assets are diffed by content hash either way). */
-function assetPath(object: OriginObject, artifactPaths: Record<string, string>, workDir: string): string {
-  const name = object.content.kind === "artifact" ? object.content.name : "";
+function assetPath(
+  key: string,
+  name: string,
+  artifactPaths: Record<string, string>,
+  workDir: string,
+): string {
   const file = artifactPaths[name];
   if (!file) {
     throw new Error(
-      `artifacts.${name}: no verified local file for ${object.key}; resolve every artefact (resolveArtifacts) before creating SiteContent`,
+      `artifacts.${name}: no verified local file for ${key}; resolve every artefact (resolveArtifacts) before creating SiteContent`,
     );
   }
   const rel = path.relative(workDir, path.resolve(workDir, file));

@@ -17,7 +17,9 @@ import { imageInputsDigest } from "./digest";
 import { ImageBuildError } from "./errors";
 import { sha256File } from "./hash";
 import { buildSiteImage, isoFileName, manifestFileName } from "./index";
-import { publishImage, unpublishImage } from "./publish";
+
+// The S3 client is loaded only when there is something to publish (it costs a second to load).
+const s3 = () => import("./publish");
 
 /** An earlier build of the same digest in this cache, if its bytes are intact. */
 async function cachedBuild(dir: string, site: string): Promise<{ sha256: string; size: number } | undefined> {
@@ -52,7 +54,14 @@ async function create(progress: (m: string) => void): Promise<string> {
   let done = "not published (origin.publishImages is false)";
   if (publishing.publish) {
     const file = path.join(dir, isoFileName(options.site));
-    const how = await publishImage(publishing, { site: options.site, digest, file, sha256: built.sha256 });
+    const how = await (
+      await s3()
+    ).publishImage(publishing, {
+      site: options.site,
+      digest,
+      file,
+      sha256: built.sha256,
+    });
     done = { uploaded: "uploaded", present: "already published", claimed: "already published (relabelled)" }[
       how
     ];
@@ -65,7 +74,7 @@ async function remove(): Promise<string> {
   const { options, publishing } = imageCommandInput(process.env, path.join(defaultCacheDir(), "trust"));
   if (!publishing.publish) return `${options.site}: nothing to delete (images not published)`;
   const previous = parseImageResult(process.env.PULUMI_COMMAND_STDOUT ?? "", options.site);
-  const how = await unpublishImage(publishing, previous);
+  const how = await (await s3()).unpublishImage(publishing, previous);
   return `${options.site}: ${previous.key} ${{ deleted: "deleted", kept: "kept (a newer image of the same bytes owns it)", absent: "already gone" }[how]}`;
 }
 

@@ -63,6 +63,8 @@ export interface RunResult {
   order: Record<string, { started: number; finished: number }>;
   /** The run's peak resident memory (the program under the engine model). */
   peakRssMiB: number;
+  /** CPU seconds of the run's process (user + system): a figure the machine's load does not inflate. */
+  cpuSeconds: number;
   state?: StateFile;
 }
 
@@ -283,6 +285,7 @@ export class Engine {
       commands: this.commands,
       order: this.order,
       peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
+      cpuSeconds: Math.round((process.cpuUsage().user + process.cpuUsage().system) / 1e5) / 10,
       ...(ok && this.mode === "up" ? { state: { resources: [...this.registered.values()] } } : {}),
     };
   }

@@ -47,7 +47,7 @@ async function main(): Promise<void> {
     const state = refresh(prior);
     writeJson(req.stateFile, state);
     const steps = state.resources.map((r) => ({ urn: r.urn, type: r.type, name: r.name, op: "same" }));
-    writeJson(req.resultFile, { ok: true, steps, commands: [], order: {}, peakRssMiB: 0 });
+    writeJson(req.resultFile, { ok: true, steps, commands: [], order: {}, peakRssMiB: 0, cpuSeconds: 0 });
     return;
   }
   const { Engine } = await import("./engine");
