@@ -20,6 +20,9 @@ import { renderStage1 } from "../../ipxe/render/stage1";
 import { originRefFor } from "../../ipxe/render/origin-ref";
 import { prodRaw } from "../support/prod-config";
 
+// Mocked registrations are quick alone, but the suite runs beside QEMU boots on two cores.
+jest.setTimeout(60_000);
+
 interface Rec {
   type: string;
   name: string;
