@@ -148,6 +148,7 @@ test("2. preview in a fresh clone at A's path, caches empty: succeeds, no change
   expect(r.error).toBeUndefined();
   expect(diffOf(r)).toMatchObject(none);
   expect(r.commands).toEqual([]);
+  expect(fs.readdirSync(cacheA())).toEqual([]); // nothing built or fetched to find that out
 });
 
 test("3. preview in a clone at another path, another empty cache: no change", async () => {
