@@ -65,6 +65,10 @@ function ipxeIdentity(o: ImageOptions, platforms: Platform[]): string[] {
     ];
   }
   if (!o.prebuiltDir) return [`ipxe debian13 ${DEBIAN13_IPXE.version} ${DEBIAN13_IPXE.sha256}`];
+  if (!fs.statSync(o.prebuiltDir, { throwIfNoEntry: false })?.isDirectory())
+    throw new ImageBuildError(
+      `ipxe.prebuiltDir ${o.prebuiltDir} is not a readable folder: point it at a folder with ipxe.lkrn and/or ipxe-amd64.efi`,
+    );
   return platforms.map((p) => {
     const name = PREBUILT_NAMES[p].find((n) => fs.existsSync(path.join(o.prebuiltDir!, n)));
     if (!name)

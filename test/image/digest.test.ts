@@ -210,3 +210,27 @@ describe("where things are: no image", () => {
     expect(prebuilt).toContain(`ipxe debian13 ${DEBIAN13_IPXE.version} ${DEBIAN13_IPXE.sha256}`);
   });
 });
+
+describe("bad input: one line naming the field, before anything is built", () => {
+  test("a prebuiltDir that is not there", () => {
+    const raw = edit((r) => (r.ipxe = { mode: "prebuilt", prebuiltDir: "no-such-dir" }));
+    expect(() => digests(raw)).toThrow(
+      /^ipxe\.prebuiltDir .*no-such-dir is not a readable folder: point it at/,
+    );
+  });
+
+  test("a prebuiltDir without the binary a platform needs", () => {
+    fs.mkdirSync(path.join(tmp, "a", "empty"), { recursive: true });
+    const raw = edit((r) => (r.ipxe = { mode: "prebuilt", prebuiltDir: "empty", platforms: ["uefi"] }));
+    expect(() => digests(raw)).toThrow(
+      /^ipxe\.prebuiltDir .*empty has no UEFI binary \(looked for ipxe-amd64\.efi/,
+    );
+  });
+
+  test("a trust file that cannot be read", () => {
+    const raw = edit((r) => (r.ipxe = { mode: "compile", trust: ["certs/missing.pem"] }));
+    expect(() => digests(raw)).toThrow(
+      /^ipxe\.trust\[0\] .*certs\/missing\.pem cannot be read \(ENOENT\): fix the path/,
+    );
+  });
+});
