@@ -137,10 +137,10 @@ describe("guards", () => {
     h.reset();
     const { SiteContent } = await import("../../components/site-content");
     const layout = originLayout(prod, { baseUrl: "https://boot.example.com" });
-    const { "rescue-initrd": _, ...missingOne } = temp.paths;
+    const { "debian12-initrd": _, ...missingOne } = temp.paths;
     expect(
       () => new SiteContent("broken", { bucket: "b", objects: layout, artifactPaths: missingOne }),
-    ).toThrow(/artifacts\.rescue-initrd: no verified local file/);
+    ).toThrow(/artifacts\.debian12-initrd: no verified local file/);
     await h.settle();
     expect(byType(h.records, OBJECT)).toEqual([]);
   });

@@ -27,7 +27,7 @@ test("preview declares the same resources as an update, with unknowns where prov
 
   const urns = (records: Recorded[]) => records.map((r) => r.urn).sort();
   expect(urns(preview.records)).toEqual(urns(update.records));
-  expect(preview.records).toHaveLength(50);
+  expect(preview.records).toHaveLength(48);
 
   const validationRecord = byType(preview.records, "cloudflare:index/dnsRecord:DnsRecord").find(
     (r) => r.name === "origin-cert-validation-record",

@@ -8,6 +8,9 @@ import { PROD_FILE } from "../support/prod-config";
 import { installMocks, tempArtifacts } from "../cloud/harness";
 import { check } from "./check";
 
+// Registering ~50 mocked resources takes seconds on 2 cores when the suite runs in parallel.
+jest.setTimeout(60_000);
+
 const prod = loadStackFile(PROD_FILE);
 const { paths } = tempArtifacts(Object.keys(prod.artifacts));
 
