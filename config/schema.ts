@@ -155,22 +155,22 @@ const fileOrUrlSource = z
  */
 export const debianPackageSourceSchema = z.strictObject({
   debianPackage: z
-    .string()
+    .string({ error: "expected the package's name, e.g. debian-installer-12-netboot-amd64" })
     .regex(
       /^[a-z0-9][a-z0-9+.-]+$/,
       "is not a Debian package name (lowercase letters, digits, + . -; e.g. debian-installer-12-netboot-amd64)",
     ),
   version: z
-    .string()
+    .string({ error: "expected the exact version to pin, e.g. 20230607+deb12u15" })
     .regex(
       /^([0-9]+:)?[0-9][A-Za-z0-9.+~-]*$/,
       "is not a Debian package version: pin the exact one `apt-cache policy <package>` shows (e.g. 20230607+deb12u15)",
     ),
   suite: z
-    .string()
+    .string({ error: "expected the suite whose index lists that version, e.g. bookworm" })
     .regex(/^[a-z][a-z0-9-]*$/, "is not a Debian suite (e.g. bookworm, bookworm-updates, trixie)"),
   file: z
-    .string()
+    .string({ error: "expected the path of the file inside the package, e.g. usr/lib/…/linux" })
     .regex(
       /^(?!\/)(?!(.*\/)?\.{1,2}(\/|$))[A-Za-z0-9._+@\/-]+$/,
       "is not a path inside the package (relative, no . or .. parts; e.g. usr/lib/debian-installer/images/12/amd64/text/debian-installer/amd64/linux)",

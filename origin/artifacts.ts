@@ -152,7 +152,7 @@ const PACKAGE_FIX: Record<DebianPackageFailure, { field: string; fix: string }> 
   file: { field: "source.file", fix: "name a file the package holds" },
 };
 
-/** One download per package and version per process, however many artefacts come from it. */
+/** Downloads in flight, by cache folder and package: artefacts fetched together share one. */
 const packageDownloads = new Map<string, Promise<string>>();
 
 async function fromDebianPackage(
@@ -162,13 +162,14 @@ async function fromDebianPackage(
   where: string,
 ): Promise<void> {
   const dir = path.join(store.cacheDir, "debian");
-  const id = `${source.debianPackage}=${source.version}@${source.archive ?? ""}`;
+  const id = `${dir}\0${source.debianPackage}=${source.version}\0${source.archive ?? ""}`;
   try {
     let deb = packageDownloads.get(id);
     if (!deb) {
       deb = cachedOrDownloadedDeb(source, dir, where);
       packageDownloads.set(id, deb);
-      deb.catch(() => packageDownloads.delete(id));
+      // Only while in flight: afterwards the cache folder itself is the record.
+      void deb.finally(() => packageDownloads.delete(id)).catch(() => undefined);
     }
     await extractDebianFile(await deb, source.file, dest);
   } catch (e) {

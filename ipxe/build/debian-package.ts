@@ -134,6 +134,7 @@ export async function unpackDebianPackage(deb: string, destDir: string): Promise
 
 /** Writes one file of the package (a path inside it, e.g. usr/lib/…/linux) to `dest`. */
 export async function extractDebianFile(deb: string, file: string, dest: string): Promise<void> {
+  if (!fs.existsSync(deb)) throw new DebianPackageError("unpack", `${deb} does not exist`);
   fs.mkdirSync(path.dirname(dest), { recursive: true });
   // Data archives name members "./usr/…"; the names come in as arguments, never as shell text.
   const x = await run(
