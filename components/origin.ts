@@ -211,7 +211,12 @@ export class Origin extends pulumi.ComponentResource {
 
     new aws.s3.BucketPolicy(
       `${name}-bucket-policy`,
-      { bucket: bucket.id, policy: bucketPolicy(bucket.arn, distribution.arn) },
+      {
+        bucket: bucket.id,
+        policy: bucketPolicy(bucket.arn, distribution.arn, {
+          cdnFetchesOverHttp: args.allowHttpScripts ?? false,
+        }),
+      },
       // S3 answers OperationAborted to concurrent configuration writes on one bucket.
       { parent: this, dependsOn: [content.publicAccessBlock] },
     );
@@ -253,13 +258,25 @@ export class Origin extends pulumi.ComponentResource {
   }
 }
 
+export interface BucketPolicyOptions {
+  /**
+   * Viewers may use plain HTTP on some paths. CloudFront fetches from an S3 origin with the
+   * viewer's protocol ("forwards the requests to your Amazon S3 bucket using the same protocol in
+   * which the requests were made":
+   * https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/HTTPandHTTPSRequests.html),
+   * so this distribution's own requests are exempt from the TLS-only rule; nobody else's are.
+   */
+  cdnFetchesOverHttp: boolean;
+}
+
 /**
- * Only CloudFront, and only on behalf of this distribution, may read objects; nothing may reach
- * the bucket without TLS. Listing is not granted, so a missing key answers 403, not 404.
+ * Only CloudFront, and only on behalf of this distribution, may read objects; nothing else may
+ * reach the bucket without TLS. Listing is not granted, so a missing key answers 403, not 404.
  */
 export function bucketPolicy(
   bucketArn: pulumi.Input<string>,
   distributionArn: pulumi.Input<string>,
+  options: BucketPolicyOptions,
 ): pulumi.Output<string> {
   return pulumi.all([bucketArn, distributionArn]).apply(([bucket, distribution]) =>
     JSON.stringify({
@@ -279,7 +296,12 @@ export function bucketPolicy(
           Principal: "*",
           Action: "s3:*",
           Resource: [bucket, `${bucket}/*`],
-          Condition: { Bool: { "aws:SecureTransport": "false" } },
+          Condition: {
+            Bool: { "aws:SecureTransport": "false" },
+            // A request without AWS:SourceArn (anyone but a service acting for a resource) does
+            // not equal it, so it stays denied: only this distribution's own fetches pass.
+            ...(options.cdnFetchesOverHttp ? { StringNotEquals: { "AWS:SourceArn": distribution } } : {}),
+          },
         },
       ],
     }),

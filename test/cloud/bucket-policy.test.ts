@@ -90,6 +90,10 @@ describe.each([
     for (const f of fetches) expect([f, cdn(f.key, f.secure)]).toEqual([f, "allow"]);
   });
 
+  test("plain HTTP from this distribution is exempt only where viewers may use it", () => {
+    expect(cdn(keys.stage2("ams1"), false)).toBe(transport === "http" ? "allow" : "explicit-deny");
+  });
+
   test("another distribution (any account's, through its own OAC) is not allowed, HTTPS or HTTP", () => {
     const other = "arn:aws:cloudfront::210987654321:distribution/EOTHER";
     expect(cdn(keys.stage2("ams1"), true, other)).toBe("implicit-deny");
