@@ -6,7 +6,7 @@ import * as cloudflare from "@pulumi/cloudflare";
 import * as pulumi from "@pulumi/pulumi";
 import { CDN_TTL, mayServePlainHttp, PATH_PATTERNS } from "../origin/keys";
 import { createDnsValidatedCertificate } from "./certificate";
-import { createPrivateBucket } from "./private-bucket";
+import { createPrivateBucket, denyInsecureTransport } from "./private-bucket";
 
 /** CloudFront security policy: TLS 1.2 with modern ciphers. iPXE speaks TLS <= 1.2, so a
  * TLS 1.3-only policy would lock every machine out (docs/cloud.md, "TLS and iPXE"). */
@@ -158,6 +158,16 @@ export class Origin extends pulumi.ComponentResource {
         this,
       );
       logBucket = logs.bucket;
+      new aws.s3.BucketPolicy(
+        `${name}-logs-policy`,
+        {
+          bucket: logs.bucket.id,
+          policy: logs.bucket.arn.apply((arn) =>
+            JSON.stringify({ Version: "2012-10-17", Statement: [denyInsecureTransport(arn)] }),
+          ),
+        },
+        { parent: this, dependsOn: [logs.publicAccessBlock] },
+      );
       logging = { bucket: logs.bucket.bucketDomainName, prefix: "cloudfront/", includeCookies: false };
       logDeps.push(logs.ownership, logs.publicAccessBlock);
     }
@@ -290,19 +300,7 @@ export function bucketPolicy(
           Resource: `${bucket}/*`,
           Condition: { StringEquals: { "AWS:SourceArn": distribution } },
         },
-        {
-          Sid: "DenyInsecureTransport",
-          Effect: "Deny",
-          Principal: "*",
-          Action: "s3:*",
-          Resource: [bucket, `${bucket}/*`],
-          Condition: {
-            Bool: { "aws:SecureTransport": "false" },
-            // A request without AWS:SourceArn (anyone but a service acting for a resource) does
-            // not equal it, so it stays denied: only this distribution's own fetches pass.
-            ...(options.cdnFetchesOverHttp ? { StringNotEquals: { "AWS:SourceArn": distribution } } : {}),
-          },
-        },
+        denyInsecureTransport(bucket, options.cdnFetchesOverHttp ? distribution : undefined),
       ],
     }),
   );

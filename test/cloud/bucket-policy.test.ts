@@ -60,7 +60,7 @@ describe.each([
   let distributionArn: string;
   beforeAll(async () => {
     records = await deployed(origin);
-    policy = one(records, "aws:s3/bucketPolicy:BucketPolicy").inputs.policy;
+    policy = records.find((r) => r.name === "origin-bucket-policy")!.inputs.policy;
     bucketArn = "arn:aws:s3:::origin-bucket-0a1b2c3"; // the mock provider's name for origin-bucket
     distributionArn = `arn:aws:cloudfront::${ACCOUNT}:distribution/E2EXAMPLE${"origin-cdn".length}`;
   });
