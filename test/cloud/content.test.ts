@@ -12,6 +12,9 @@ import { PROD_FILE } from "../support/prod-config";
 import { byType, Harness, installMocks, Recorded, tempArtifacts } from "./harness";
 
 const OBJECT = "aws:s3/bucketObjectv2:BucketObjectv2";
+// Registering ~50 mocked resources takes seconds on 2 cores when the suite runs in parallel.
+jest.setTimeout(60_000);
+
 const prodFile = loadStackFile(PROD_FILE);
 const temp = tempArtifacts(Object.keys(prodFile.artifacts));
 const prod: StackConfig = {

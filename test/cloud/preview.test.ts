@@ -6,6 +6,9 @@ import { loadStackFile } from "../../config/stack-file";
 import { PROD_FILE } from "../support/prod-config";
 import { byType, installMocks, Recorded, tempArtifacts } from "./harness";
 
+// Registering ~50 mocked resources takes seconds on 2 cores when the suite runs in parallel.
+jest.setTimeout(60_000);
+
 const prod = loadStackFile(PROD_FILE);
 const { paths } = tempArtifacts(Object.keys(prod.artifacts));
 
