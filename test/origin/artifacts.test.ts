@@ -7,8 +7,10 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { ArtifactConfig, DebianPackageSource } from "../../config/schema";
+import { loadStackFile } from "../../config/stack-file";
 import { sha256 } from "../../ipxe/build/hash";
 import { ArtifactStore, resolveArtifact, resolveArtifacts } from "../../origin/artifacts";
+import { PROD_FILE } from "../support/prod-config";
 
 jest.setTimeout(180_000);
 
@@ -91,26 +93,18 @@ test("a local file that is not there says so, and why CI cares", async () => {
 });
 
 describe("from Debian's archive (this machine reaches deb.debian.org through apt)", () => {
+  // The example stack's pinned installer kernel, altered one field at a time.
+  const pinned = loadStackFile(PROD_FILE).artifacts["debian12-linux"].source as DebianPackageSource;
+
   test("a version the suite no longer lists: source.version, and how to pin or freeze", async () => {
-    const source: DebianPackageSource = {
-      debianPackage: "debian-installer-12-netboot-amd64",
-      version: "20230607+deb12u1",
-      suite: "bookworm",
-      file: "usr/lib/debian-installer/images/12/amd64/text/debian-installer/amd64/linux",
-    };
+    const source: DebianPackageSource = { ...pinned, version: "20230607+deb12u1", debSha256: undefined };
     await expect(resolveArtifact("linux", { source, sha256: "a".repeat(64) }, store)).rejects.toThrow(
       /^artifacts\.linux\.source\.version: debian-installer-12-netboot-amd64 version 20230607\+deb12u1 is not in bookworm at \S+ \(E: Version '20230607\+deb12u1' for 'debian-installer-12-netboot-amd64' was not found\); a suite lists only its newest version: pin the current one .*snapshot\.debian\.org/,
     );
   });
 
   test("a .deb whose sha256 differs from debSha256 is refused and not kept", async () => {
-    const source: DebianPackageSource = {
-      debianPackage: "debian-installer-12-netboot-amd64",
-      version: "20230607+deb12u15",
-      suite: "bookworm",
-      file: "usr/lib/debian-installer/images/12/amd64/text/debian-installer/amd64/linux",
-      debSha256: "b".repeat(64),
-    };
+    const source: DebianPackageSource = { ...pinned, debSha256: "b".repeat(64) };
     await expect(resolveArtifact("linux", { source, sha256: "a".repeat(64) }, store)).rejects.toThrow(
       /^artifacts\.linux\.source\.debSha256: debian-installer-12-netboot-amd64_20230607\+deb12u15_all\.deb has sha256 499e4609976bfd47c1b3025382fb5dddeb023350921142b919c89c4d24bd7f9b, config says b{64}/,
     );
