@@ -27,6 +27,9 @@ export function buildProgram(): Command {
 
 /** Runs the CLI; returns the exit code (0 ok, 1 failure, 2 usage). */
 export async function main(argv: string[]): Promise<number> {
+  // Commands report failure through process.exitCode; one left by earlier code in this process
+  // (a test worker runs many files) must not turn this run's success into a failure.
+  process.exitCode = undefined;
   try {
     await buildProgram().parseAsync(argv, { from: "user" });
     return process.exitCode === undefined ? 0 : Number(process.exitCode);

@@ -6,17 +6,17 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { StackConfig } from "../config/schema";
+import { ArtifactSource, StackConfig } from "../config/schema";
 import { keys } from "../origin/keys";
 import { OriginObject, originLayout } from "../origin/layout";
-import { resolveArtifact } from "../origin/artifacts";
+import { defaultArtifactStore, resolveArtifact } from "../origin/artifacts";
 import { OriginServer } from "../origin/server";
 import { AccessLogEntry, formatAccessLog } from "../origin/server-log";
 import { buildTestImage } from "./image";
 import { withQemuLock } from "./qemu/lock";
 import { Operator } from "./qemu/operator";
 import { Firmware, GUEST_ORIGIN_IP, QemuRun, startQemu } from "./qemu/rig";
-import { cacheDir, REPO_ROOT } from "./paths";
+import { REPO_ROOT } from "./paths";
 import { MARKERS, parseTestOsReport } from "./testos";
 
 export const GUEST_ORIGIN = { baseUrl: `http://${GUEST_ORIGIN_IP}` };
@@ -107,8 +107,8 @@ async function runSession(
       log(`origin: ${formatAccessLog(e)}`);
       for (const w of waiters.splice(0)) w();
     };
-    const store = { projectDir: REPO_ROOT, cacheDir: path.join(cacheDir(), "artifacts") };
-    const resolve = (name: string, source: string, sha256: string) =>
+    const store = defaultArtifactStore(REPO_ROOT);
+    const resolve = (name: string, source: ArtifactSource, sha256: string) =>
       resolveArtifact(name, { source, sha256 }, store);
     origin = await OriginServer.start({ objects: layout, resolveArtifact: resolve, logger });
     if (opts.tls)

@@ -1,15 +1,16 @@
 // Artefact files behind the local origin: where each one lives on disk, checked against its
 // configured sha256 before the first byte is served, and checked again if the file changes.
 import * as fs from "node:fs";
+import { ArtifactSource } from "../config/schema";
 import { fileSha256 } from "./artifacts";
 
 /**
- * Turns a configured artefact into a local file path (downloading it first if it is a URL), or
+ * Turns a configured artefact into a local file path (fetching it first unless it is a file), or
  * undefined when it is deliberately not available here (it is then answered with 404).
  */
 export type ArtifactResolver = (
   name: string,
-  source: string,
+  source: ArtifactSource,
   sha256: string,
 ) => Promise<string | undefined> | string | undefined;
 

@@ -4,7 +4,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { Command } from "commander";
-import { ArtifactError, cachedArtifactPath, isUrl, resolveArtifact } from "../../origin/artifacts";
+import { ArtifactError, cachedArtifactPath, isFetched, resolveArtifact } from "../../origin/artifacts";
 import { ArtifactHashError } from "../../origin/server-artifacts";
 import { originLayout } from "../../origin/layout";
 import { OriginServer } from "../../origin/server";
@@ -53,8 +53,12 @@ async function serve(opts: ServeOptions): Promise<void> {
     objects: layout,
     port: Number(opts.port),
     resolveArtifact: (name, source, sha256) => {
-      // Nothing is downloaded unless asked: a URL artefact is served only once it is in the cache.
-      if (isUrl(source) && !opts.fetchArtifacts && !fs.existsSync(cachedArtifactPath(store, name, sha256)))
+      // Nothing is downloaded unless asked: a fetched artefact is served only once it is in the cache.
+      if (
+        isFetched(source) &&
+        !opts.fetchArtifacts &&
+        !fs.existsSync(cachedArtifactPath(store, name, sha256))
+      )
         return undefined;
       return resolveArtifact(name, { source, sha256 }, store);
     },

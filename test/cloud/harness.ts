@@ -30,6 +30,8 @@ export interface Recorded {
   /** URNs this resource waits for (dependsOn and the resources its inputs came from). */
   dependencies: string[];
   retainOnDelete: boolean;
+  /** Per input, the URNs it depends on (as the engine hands them to policy packs). */
+  propertyDependencies: Record<string, string[]>;
 }
 
 export { ACCOUNT, DISTRIBUTION_DOMAIN } from "../engine/providers";
@@ -59,6 +61,9 @@ export interface Harness {
 }
 
 interface RawRequest {
+  getPropertydependenciesMap(): {
+    forEach(f: (value: { getUrnsList(): string[] }, key: string) => void): void;
+  };
   getType(): string;
   getName(): string;
   getParent(): string;
@@ -75,6 +80,12 @@ export interface MockOptions {
   stack?: string;
   /** Preview mode: providers compute nothing, so ARNs, domains and build results stay unknown. */
   preview?: boolean;
+}
+
+function propertyDependencies(req: RawRequest): Record<string, string[]> {
+  const deps: Record<string, string[]> = {};
+  req.getPropertydependenciesMap().forEach((v, k) => (deps[k] = v.getUrnsList()));
+  return deps;
 }
 
 export async function installMocks(options: MockOptions = {}): Promise<Harness> {
@@ -125,6 +136,7 @@ export async function installMocks(options: MockOptions = {}): Promise<Harness> 
           custom: req.getCustom(),
           dependencies: req.getDependenciesList(),
           retainOnDelete: req.getRetainondelete(),
+          propertyDependencies: propertyDependencies(req),
         });
       }
       cb(err, res);

@@ -61,8 +61,11 @@ beforeAll(async () => {
 const valueOf = <T>(o: pulumiType.Output<T>): Promise<T> => new Promise((r) => o.apply(r));
 const settle = () => new Promise((r) => setTimeout(r, 50));
 
+/** The example's ams1 in prebuilt mode (the example compiles; compile mode has its own test below). */
 function ams1(projectDir: string): ImageOptions {
-  const config = validateStackConfig(prodRaw(), "test");
+  const raw = prodRaw();
+  raw.ipxe = { mode: "prebuilt" };
+  const config = validateStackConfig(raw, "test");
   const site = config.sites.find((s) => s.name === "ams1")!;
   const origin = originRefFor(config.origin);
   return imageOptionsFor(config, site.name, renderStage1(site, origin), {

@@ -25,7 +25,18 @@ async function iso(args: string[]): Promise<{ code: number; stdout: string; stde
     .mockImplementation((c: string | Uint8Array) => (err.push(String(c)), true));
   try {
     return {
-      code: await main(["iso", "--stack", "prod", "--project-dir", PROJECT_DIR, ...args]),
+      // The example stack compiles iPXE (test/image/compile.test.ts); the CLI's own behaviour is
+      // shown here with the prebuilt binaries, which need no iPXE source.
+      code: await main([
+        "iso",
+        "--stack",
+        "prod",
+        "--mode",
+        "prebuilt",
+        "--project-dir",
+        PROJECT_DIR,
+        ...args,
+      ]),
       stdout: out.join(""),
       stderr: err.join(""),
     };

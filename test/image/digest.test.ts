@@ -19,6 +19,12 @@ import { renderStage1 } from "../../ipxe/render/stage1";
 import { prodRaw } from "../support/prod-config";
 
 type Raw = ReturnType<typeof prodRaw>;
+/** The example stack in prebuilt mode (the example itself compiles; each test says which it uses). */
+const prebuilt = (): Raw => {
+  const raw = prodRaw();
+  raw.ipxe = { mode: "prebuilt" };
+  return raw;
+};
 
 let tmp: string;
 beforeAll(() => {
@@ -61,7 +67,7 @@ function touched(before: Record<string, string>, after: Record<string, string>):
 }
 
 const ALL = ["ams1", "fra-lab", "nyc2", "sgp1"];
-const edit = (change: (raw: Raw) => void, base: () => Raw = prodRaw): Raw => {
+const edit = (change: (raw: Raw) => void, base: () => Raw = prebuilt): Raw => {
   const raw = base();
   change(raw);
   return raw;
@@ -77,9 +83,9 @@ describe("stage-2 only: no image", () => {
     ["entry label", (r) => (site(r, "nyc2").menu.entries[0].label = "Disk")],
     ["kernel arguments", (r) => site(r, "ams1").menu.entries[0].args.push("quiet")],
     ["menu default", (r) => (site(r, "fra-lab").menu.default = "disk")],
-    ["an artefact's bytes", (r) => (r.artifacts["rescue-initrd"].sha256 = "f".repeat(64))],
+    ["an artefact's bytes", (r) => (r.artifacts["debian12-initrd"].sha256 = "f".repeat(64))],
   ])("%s", (_, change) => {
-    expect(touched(digests(prodRaw()), digests(edit(change)))).toEqual([]);
+    expect(touched(digests(prebuilt()), digests(edit(change)))).toEqual([]);
   });
 });
 
@@ -101,11 +107,11 @@ describe("one site's stage-1: that site's image only", () => {
       "fra-lab",
     ],
   ])("%s", (_, change, only) => {
-    expect(touched(digests(prodRaw()), digests(edit(change)))).toEqual([only]);
+    expect(touched(digests(prebuilt()), digests(edit(change)))).toEqual([only]);
   });
 
   test("adding a site adds its digest and changes no other", () => {
-    const before = digests(prodRaw());
+    const before = digests(prebuilt());
     const after = digests(edit((r) => r.sites.push({ ...structuredClone(site(r, "nyc2")), name: "lis1" })));
     expect(Object.keys(after).filter((s) => !(s in before))).toEqual(["lis1"]);
     expect(touched(before, after)).toEqual(["lis1"]);
@@ -114,8 +120,8 @@ describe("one site's stage-1: that site's image only", () => {
 
 describe("what every image is made of: every image", () => {
   test.each<[string, () => Raw, (raw: Raw) => void]>([
-    ["platforms", prodRaw, (r) => (r.ipxe = { platforms: ["uefi"] })],
-    ["mode", prodRaw, (r) => (r.ipxe = { mode: "compile" })],
+    ["platforms", prebuilt, (r) => (r.ipxe = { platforms: ["uefi"] })],
+    ["mode", prebuilt, (r) => (r.ipxe = { mode: "compile" })],
     [
       "prebuiltDir binaries",
       prebuiltDirRaw,
@@ -134,7 +140,7 @@ describe("what every image is made of: every image", () => {
   });
 
   test("the pinned Debian iPXE package (version and sha256)", () => {
-    const before = digests(prodRaw());
+    const before = digests(prebuilt());
     let after: Record<string, string> = {};
     jest.isolateModules(() => {
       jest.doMock("../../ipxe/build/pin", () => ({
@@ -142,7 +148,7 @@ describe("what every image is made of: every image", () => {
         DEBIAN13_IPXE: { ...DEBIAN13_IPXE, version: "1.21.2-1", sha256: "e".repeat(64) },
       }));
       const { imageInputsDigest: other } = require("../../ipxe/build/digest") as typeof DigestModule;
-      after = digests(prodRaw(), undefined, other);
+      after = digests(prebuilt(), undefined, other);
     });
     expect(touched(before, after)).toEqual(ALL);
   });
@@ -174,10 +180,10 @@ describe("where things are: no image", () => {
   });
 
   test("a runner's SOURCE_DATE_EPOCH is an input when no epoch is fixed (the component fixes it)", () => {
-    const before = digests(prodRaw());
+    const before = digests(prebuilt());
     process.env.SOURCE_DATE_EPOCH = "1600000000";
     try {
-      expect(touched(before, digests(prodRaw()))).toEqual(ALL);
+      expect(touched(before, digests(prebuilt()))).toEqual(ALL);
     } finally {
       delete process.env.SOURCE_DATE_EPOCH;
     }
@@ -201,13 +207,13 @@ describe("where things are: no image", () => {
       "header",
       "trust",
     ]);
-    const prebuilt = imageInputs(
-      imageOptionsFor(validateStackConfig(prodRaw(), "t"), s.name, renderStage1(s, origin), {
+    const prebuiltLines = imageInputs(
+      imageOptionsFor(validateStackConfig(prebuilt(), "t"), s.name, renderStage1(s, origin), {
         projectDir: tmp,
         baseUrl: origin.baseUrl,
       }),
     );
-    expect(prebuilt).toContain(`ipxe debian13 ${DEBIAN13_IPXE.version} ${DEBIAN13_IPXE.sha256}`);
+    expect(prebuiltLines).toContain(`ipxe debian13 ${DEBIAN13_IPXE.version} ${DEBIAN13_IPXE.sha256}`);
   });
 });
 
