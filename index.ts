@@ -1,16 +1,17 @@
 // The Pulumi program: read the stack's config, check it with the same code as `boot-stack
 // validate`, verify every artefact, then declare the environment (components/boot-stack.ts:
-// origin, uploads, one ISO per site). Nothing is created unless all of that succeeds.
+// origin, uploads, one image per site). Nothing is created unless all of that succeeds.
 // Config keys are documented in Pulumi.yaml; set-up in docs/cloud.md.
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { validateStackConfig } from "./config/validate";
 import { resolveArtifacts } from "./origin/artifacts";
-import { defaultCacheDir as cacheDir } from "./ipxe/build/cache";
+import { defaultCacheDir as cacheDir } from "./ipxe/build/index";
 import { bootStack } from "./components/boot-stack";
 
 export = async () => {
   const cfg = new pulumi.Config("boot-stack");
+  const aws = new pulumi.Config("aws");
   const stack = pulumi.getStack();
   const config = validateStackConfig(
     {
@@ -25,5 +26,11 @@ export = async () => {
     projectDir: __dirname,
     cacheDir: path.join(cacheDir(), "artifacts"),
   });
-  return bootStack(config, { artifactPaths }).outputs;
+  return bootStack(config, {
+    artifactPaths,
+    projectDir: __dirname,
+    // The bucket's region; the image uploads go there with the AWS provider's credentials.
+    region: aws.require("region"),
+    awsProfile: aws.get("profile"),
+  }).outputs;
 };

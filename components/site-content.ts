@@ -1,18 +1,17 @@
 // Uploads the origin layout (origin/layout.ts, the same function `boot-stack render` uses) into
 // the content bucket: one object per layout entry, named by its key so that adding a site adds
-// exactly that site's objects. Optionally publishes each site's boot ISO for download.
+// exactly that site's objects. Site images are not here: each IpxeIso uploads its own.
+//
+// Order and lifetime: scripts and the manifest depend on every artefact object, so a stage-2 never
+// goes live before the kernels and initrds it points at exist. Artefact objects are kept when they
+// leave the stack (retainOnDelete): CloudFront may serve the previous stage-2, which still points
+// at them, for up to a minute (CDN_TTL.script.max), and Pulumi's delete of an object removes every
+// version of it (cloud-audit D7); the bucket's lifecycle rules bound what is kept. Scripts are
+// deleted with their site, so a removed site's stage-2 disappears.
+import * as path from "node:path";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { CACHE_CONTROL, CONTENT_TYPE, keys } from "../origin/keys";
 import { OriginObject } from "../origin/layout";
-
-/** A built boot image, e.g. the outputs of an IpxeIso component. */
-export interface SiteImage {
-  site: string;
-  /** Local path of the built ISO. */
-  path: pulumi.Input<string>;
-  sha256: pulumi.Input<string>;
-}
 
 export interface SiteContentArgs {
   /** Content bucket name (Origin.bucketName). */
@@ -24,73 +23,72 @@ export interface SiteContentArgs {
    * (`resolveArtifacts` in origin/artifacts.ts), so a bad file stops the run before any upload.
    */
   artifactPaths: Record<string, string>;
-  /** Boot images to publish under images/<site>/<sha256>.iso. @default [] */
-  images?: SiteImage[];
+  /** Base of relative asset paths: the program's folder (the engine reads assets from there). @default process.cwd() */
+  workDir?: string;
 }
 
 export class SiteContent extends pulumi.ComponentResource {
   /** Object keys uploaded from the layout, in layout order. */
   public readonly keys: string[];
-  /** Image object keys by site (images/<site>/<sha256>.iso). */
-  public readonly imageKeys: Record<string, pulumi.Output<string>>;
 
   constructor(name: string, args: SiteContentArgs, opts?: pulumi.ComponentResourceOptions) {
     super("boot-stack:index:SiteContent", name, {}, opts);
+    const workDir = args.workDir ?? process.cwd();
+    const artefacts: { object: OriginObject; name: string }[] = [];
+    const scripts: { object: OriginObject; text: string }[] = [];
+    for (const object of args.objects) {
+      if (object.content.kind === "artifact") artefacts.push({ object, name: object.content.name });
+      else scripts.push({ object, text: object.content.text });
+    }
     // Every artefact must have its verified file before the first object is declared.
-    const bodies = args.objects.map((object) => body(object, args.artifactPaths));
+    const files = artefacts.map((a) => assetPath(a.object.key, a.name, args.artifactPaths, workDir));
 
-    args.objects.forEach((object, i) => {
+    const uploaded = artefacts.map(
+      ({ object }, i) =>
+        new aws.s3.BucketObjectv2(
+          `${name}-${object.key}`,
+          { ...objectArgs(args.bucket, object), source: new pulumi.asset.FileAsset(files[i]) },
+          { parent: this, retainOnDelete: true },
+        ),
+    );
+    for (const { object, text } of scripts) {
       new aws.s3.BucketObjectv2(
         `${name}-${object.key}`,
-        {
-          bucket: args.bucket,
-          key: object.key,
-          ...bodies[i],
-          contentType: object.contentType,
-          cacheControl: object.cacheControl,
-          metadata: { sha256: object.sha256 },
-          // S3 checks the bytes it received against a SHA-256 computed at upload.
-          checksumAlgorithm: "SHA256",
-        },
-        { parent: this },
+        { ...objectArgs(args.bucket, object), content: text },
+        { parent: this, dependsOn: uploaded },
       );
-    });
-    this.keys = args.objects.map((o) => o.key);
-
-    this.imageKeys = {};
-    for (const image of args.images ?? []) {
-      const key = pulumi.output(image.sha256).apply((sha) => keys.image(image.site, sha));
-      new aws.s3.BucketObjectv2(
-        `${name}-image-${image.site}`,
-        {
-          bucket: args.bucket,
-          key,
-          source: pulumi.output(image.path).apply((p) => new pulumi.asset.FileAsset(p)),
-          contentType: CONTENT_TYPE.iso,
-          cacheControl: CACHE_CONTROL.immutable,
-          contentDisposition: `attachment; filename="boot-${image.site}.iso"`,
-          metadata: { sha256: image.sha256 },
-          checksumAlgorithm: "SHA256",
-        },
-        { parent: this },
-      );
-      this.imageKeys[image.site] = key;
     }
-
-    this.registerOutputs({ keys: this.keys, imageKeys: this.imageKeys });
+    this.keys = args.objects.map((o) => o.key);
+    this.registerOutputs({ keys: this.keys });
   }
 }
 
-function body(
-  object: OriginObject,
+function objectArgs(bucket: pulumi.Input<string>, object: OriginObject): aws.s3.BucketObjectv2Args {
+  return {
+    bucket,
+    key: object.key,
+    contentType: object.contentType,
+    cacheControl: object.cacheControl,
+    metadata: { sha256: object.sha256 },
+    // S3 checks the bytes it received against a SHA-256 computed at upload.
+    checksumAlgorithm: "SHA256",
+  };
+}
+
+/** The verified file of an artefact, relative to the program's folder when it lies inside it, so
+ * the state holds no machine path (assets are diffed by content hash either way). */
+function assetPath(
+  key: string,
+  name: string,
   artifactPaths: Record<string, string>,
-): Pick<aws.s3.BucketObjectv2Args, "content" | "source"> {
-  if (object.content.kind === "inline") return { content: object.content.text };
-  const file = artifactPaths[object.content.name];
+  workDir: string,
+): string {
+  const file = artifactPaths[name];
   if (!file) {
     throw new Error(
-      `artifacts.${object.content.name}: no verified local file for ${object.key}; resolve every artefact (resolveArtifacts) before creating SiteContent`,
+      `artifacts.${name}: no verified local file for ${key}; resolve every artefact (resolveArtifacts) before creating SiteContent`,
     );
   }
-  return { source: new pulumi.asset.FileAsset(file) };
+  const rel = path.relative(workDir, path.resolve(workDir, file));
+  return rel.startsWith("..") || path.isAbsolute(rel) ? file : rel;
 }

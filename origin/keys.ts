@@ -59,3 +59,6 @@ export const CONTENT_TYPE = {
   binary: "application/octet-stream",
   iso: "application/x-iso9660-image",
 } as const;
+
+/** How a site's image is offered for download: saved under a name a person recognises. */
+export const imageContentDisposition = (site: string): string => `attachment; filename="boot-${site}.iso"`;

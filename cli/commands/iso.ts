@@ -4,8 +4,8 @@ import * as path from "node:path";
 import { Command } from "commander";
 import { IPXE_MODES, Platform, PLATFORMS } from "../../config/schema";
 import { renderStage1 } from "../../ipxe/render/stage1";
-import { buildSiteImage, BuildMode, ImageBuildError } from "../../ipxe/build";
-import { trustFiles } from "../../ipxe/build/trust";
+import { buildSiteImage, BuildMode, ImageBuildError, imageOptionsFor } from "../../ipxe/build";
+import { cdnTrustFiles } from "../../origin/cdn-trust";
 import { loadStack, originRef } from "../project";
 import { UsageError } from "../usage-error";
 
@@ -57,25 +57,22 @@ export function registerIso(program: Command): void {
         );
       }
       const origin = originRef(stack, flags.baseUrl);
-      const fromProject = (p?: string) => (p === undefined ? undefined : path.resolve(stack.dir, p));
+      // --no-embed wins over the config; otherwise the stack's ipxe.embed.
+      const ipxeFlags = { ...ipxe, mode, platforms, embed: flags.embed === false ? false : ipxe.embed };
       const started = Date.now();
       const say = (msg: string) =>
         process.stderr.write(`[${((Date.now() - started) / 1000).toFixed(1).padStart(6)} s] ${msg}\n`);
       for (const site of chosen) {
         try {
+          const options = imageOptionsFor(
+            { ipxe: ipxeFlags, origin: stack.config.origin },
+            site.name,
+            renderStage1(site, origin),
+            { projectDir: stack.dir, baseUrl: origin.baseUrl, defaultTrust: cdnTrustFiles },
+          );
           const r = await buildSiteImage({
-            site: site.name,
-            stage1: renderStage1(site, origin),
-            mode,
+            ...options,
             outDir: flags.out,
-            platforms,
-            prebuiltDir: fromProject(ipxe.prebuiltDir),
-            sourceDir: fromProject(ipxe.sourceDir),
-            ref: ipxe.ref,
-            trust: mode === "compile" ? trustFiles(ipxe, stack.config.origin, stack.dir) : undefined,
-            // --no-embed wins over the config; otherwise the stack's ipxe.embed.
-            embed: flags.embed === false ? false : ipxe.embed,
-            requireHttps: origin.baseUrl.startsWith("https://"),
             allowIncompatible: flags.allowIncompatible,
             onProgress: (m) => say(`${site.name}: ${m}`),
           });

@@ -4,8 +4,9 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { Platform } from "../../config/schema";
 import { compileIpxe } from "./compile";
-import { debian13IpxeDir, debian13PackageName } from "./debian13";
+import { debian13IpxeDir } from "./debian13";
 import { ImageBuildError } from "./errors";
+import { debian13DebName } from "./pin";
 import { IpxeProvenance } from "./plan";
 import { BinaryProbe, probeBinary } from "./probe";
 
@@ -63,7 +64,7 @@ export async function resolveBinaries(opts: BinaryOptions): Promise<ResolvedBina
       dir = await debian13IpxeDir(opts.cacheDir, opts.onProgress);
       provenance = {
         mode: "prebuilt",
-        source: `debian13:${debian13PackageName(opts.cacheDir) ?? "ipxe"}`,
+        source: `debian13:${debian13DebName()}`,
         embedded: false,
       };
     }

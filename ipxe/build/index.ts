@@ -1,5 +1,7 @@
 // The image builder's public API: one bootable hybrid ISO (BIOS + UEFI, CD or USB stick) per site,
 // with the site's stage-1, from prebuilt iPXE binaries or a compile. Same inputs, same sha256.
+// Also what callers need around it: the stack → options adapter, the digest of an image's inputs,
+// and the image command's interface (what the Pulumi component runs).
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { NAME, Platform, PLATFORMS } from "../../config/schema";
@@ -9,21 +11,29 @@ import { compatibilityProblems } from "./compat";
 import { ImageBuildError } from "./errors";
 import { sha256 } from "./hash";
 import { writeImage } from "./iso";
-import { DEFAULT_SOURCE_DATE_EPOCH, ImageManifest, planImage } from "./plan";
+import { sortedPlatforms, sourceDateEpochOf } from "./digest";
+import { ImageManifest, planImage } from "./plan";
 
 export { ImageBuildError } from "./errors";
+export { defaultCacheDir } from "./cache";
 export { debian13IpxeDir } from "./debian13";
-export { IPXE_PINNED_COMMIT } from "./pin";
+export { IPXE_PINNED_COMMIT, DEBIAN13_IPXE } from "./pin";
+export { DEFAULT_SOURCE_DATE_EPOCH } from "./plan";
+export { imageInputs, imageInputsDigest, IMAGE_BUILDER_VERSION } from "./digest";
+export { imageOptionsFor } from "./stack-options";
+export type { ImageDeployment } from "./stack-options";
+export { IMAGE_COMMAND, imageCommandEnv, parseImageResult } from "./command-env";
+export type { ImageCommandResult, ImagePublishing } from "./command-env";
 export type { ImageManifest } from "./plan";
 export type { BuildMode } from "./binaries";
 
-export interface BuildSiteImageOptions {
+/** What a site's image is made of: everything that decides its bytes, and the checks to run. */
+export interface ImageOptions {
   site: string;
   /** The site's rendered stage-1 script (renderStage1). */
   stage1: string;
   /** @default "prebuilt" */
   mode?: BuildMode;
-  outDir: string;
   /** @default ["bios", "uefi"] */
   platforms?: Platform[];
   /** prebuilt: a folder of iPXE binaries instead of Debian 13's package. */
@@ -38,12 +48,16 @@ export interface BuildSiteImageOptions {
   embed?: boolean;
   /** The origin is https://: refuse an iPXE without HTTPS. @default true when the stage-1 sets `bs_base https://...` */
   requireHttps?: boolean;
+  /** File times and volume dates. @default SOURCE_DATE_EPOCH, else 2025-01-01 */
+  sourceDateEpoch?: number;
+}
+
+export interface BuildSiteImageOptions extends ImageOptions {
+  outDir: string;
   /** Build even if the binaries cannot run this stage-1 (no HTTPS, UEFI without autoexec.ipxe). @default false */
   allowIncompatible?: boolean;
   /** @default `.cache/` in the repo root, or BOOT_STACK_CACHE */
   cacheDir?: string;
-  /** File times and volume dates. @default SOURCE_DATE_EPOCH, else 2025-01-01 */
-  sourceDateEpoch?: number;
   onProgress?: (msg: string) => void;
 }
 
@@ -60,17 +74,6 @@ export interface SiteImageResult {
 export const isoFileName = (site: string): string => `${site}.iso`;
 export const manifestFileName = (site: string): string => `${site}.iso.json`;
 
-function sourceDateEpoch(given?: number): number {
-  if (given !== undefined) return given;
-  const env = process.env.SOURCE_DATE_EPOCH;
-  if (env === undefined || env === "") return DEFAULT_SOURCE_DATE_EPOCH;
-  if (!/^\d+$/.test(env))
-    throw new ImageBuildError(
-      `SOURCE_DATE_EPOCH ${JSON.stringify(env)} is not a whole number of seconds since 1970`,
-    );
-  return Number(env);
-}
-
 export async function buildSiteImage(opts: BuildSiteImageOptions): Promise<SiteImageResult> {
   const progress = opts.onProgress ?? (() => undefined);
   if (!NAME.test(opts.site))
@@ -84,11 +87,11 @@ export async function buildSiteImage(opts: BuildSiteImageOptions): Promise<SiteI
   const mode = opts.mode ?? "prebuilt";
   if (mode !== "prebuilt" && mode !== "compile")
     throw new ImageBuildError(`mode ${JSON.stringify(mode)} is not prebuilt or compile`);
-  const platforms = [...new Set(opts.platforms ?? ["bios", "uefi"])].sort() as Platform[];
+  const platforms = sortedPlatforms(opts.platforms);
   const bad = platforms.find((p) => !(PLATFORMS as readonly string[]).includes(p));
   if (bad || platforms.length === 0)
     throw new ImageBuildError(`platforms ${JSON.stringify(opts.platforms)} must list bios and/or uefi`);
-  const epoch = sourceDateEpoch(opts.sourceDateEpoch);
+  const epoch = sourceDateEpochOf(opts.sourceDateEpoch);
   const cacheDir = path.resolve(opts.cacheDir ?? defaultCacheDir());
 
   const bins = await resolveBinaries({

@@ -27,7 +27,10 @@ beforeAll(async () => {
 
 async function deployed(origin: Partial<StackConfig["origin"]>): Promise<Recorded[]> {
   h.reset();
-  bootStack({ ...prod, origin: { ...prod.origin, ...origin } }, { artifactPaths: paths });
+  bootStack(
+    { ...prod, origin: { ...prod.origin, ...origin } },
+    { artifactPaths: paths, region: "eu-west-1" },
+  );
   await h.settle();
   return [...h.records];
 }

@@ -8,6 +8,11 @@ import * as os from "node:os";
 import * as path from "node:path";
 import type * as pulumiType from "@pulumi/pulumi";
 import type { ArtifactConfig } from "../../config/schema";
+import { cloudOutputs } from "../engine/providers";
+
+// Registrations under mocks are quick alone, but the whole suite runs beside QEMU boots on two
+// cores: a realistic bound instead of jest's 5 s.
+jest.setTimeout(60_000);
 
 export interface Recorded {
   type: string;
@@ -22,55 +27,29 @@ export interface Recorded {
   provider: string;
   protect: boolean;
   custom: boolean;
+  /** URNs this resource waits for (dependsOn and the resources its inputs came from). */
+  dependencies: string[];
+  retainOnDelete: boolean;
   /** Per input, the URNs it depends on (as the engine hands them to policy packs). */
   propertyDependencies: Record<string, string[]>;
 }
 
-export const ACCOUNT = "123456789012";
-export const DISTRIBUTION_DOMAIN = "d111111abcdef8.cloudfront.net";
+export { ACCOUNT, DISTRIBUTION_DOMAIN } from "../engine/providers";
 
+/** What a provider computes on create: the engine model's cloud providers, and for a Command the
+ * image command's JSON line (its real runs are tested in test/image and test/engine). */
 function computed(type: string, name: string, inputs: Record<string, any>): Record<string, any> {
-  switch (type) {
-    case "aws:s3/bucket:Bucket": {
-      const bucket = `${name}-0a1b2c3`;
-      return {
-        bucket,
-        arn: `arn:aws:s3:::${bucket}`,
-        bucketDomainName: `${bucket}.s3.amazonaws.com`,
-        bucketRegionalDomainName: `${bucket}.s3.eu-west-1.amazonaws.com`,
-      };
-    }
-    case "aws:cloudfront/distribution:Distribution":
-      return {
-        arn: `arn:aws:cloudfront::${ACCOUNT}:distribution/E2EXAMPLE${name.length}`,
-        domainName: DISTRIBUTION_DOMAIN,
-      };
-    case "aws:acm/certificate:Certificate":
-      return {
-        arn: `arn:aws:acm:us-east-1:${ACCOUNT}:certificate/${name}`,
-        domainValidationOptions: [
-          {
-            domainName: inputs.domainName,
-            resourceRecordName: `_a79865eb4cd1a6ab990a45779b4e0b96.${inputs.domainName}.`,
-            resourceRecordType: "CNAME",
-            resourceRecordValue: "_424c7224e9b0146f9a8808af955727d0.acm-validations.aws.",
-          },
-        ],
-      };
-    case "aws:acm/certificateValidation:CertificateValidation":
-      return { certificateArn: inputs.certificateArn };
-    case "command:local:Command": {
-      // The image builder's JSON result line (components/ipxe-iso.ts parseResult).
-      const env = inputs.environment ?? {};
-      const site = env.BOOT_STACK_SITE;
-      const sha256 = crypto.createHash("sha256").update(`${site}\n${env.BOOT_STACK_STAGE1}`).digest("hex");
-      return {
-        stdout: `building ${site}\n${JSON.stringify({ isoPath: `${env.BOOT_STACK_OUT_DIR}/${site}.iso`, sha256, size: 2097152 })}\n`,
-      };
-    }
-    default:
-      return {};
-  }
+  if (type !== "command:local:Command") return cloudOutputs(type, name, inputs);
+  const env = inputs.environment ?? {};
+  const site = env.BOOT_STACK_SITE;
+  const sha256 = crypto.createHash("sha256").update(`${site}\n${env.BOOT_STACK_STAGE1}`).digest("hex");
+  const result = {
+    digest: env.BOOT_STACK_IMAGE_DIGEST,
+    key: `images/${site}/${sha256}.iso`,
+    sha256,
+    size: 2097152,
+  };
+  return { stdout: JSON.stringify(result), stderr: `${site}: ${result.key} uploaded` };
 }
 
 export interface Harness {
@@ -91,6 +70,8 @@ interface RawRequest {
   getProvider(): string;
   getProtect(): boolean;
   getCustom(): boolean;
+  getDependenciesList(): string[];
+  getRetainondelete(): boolean;
 }
 
 export interface MockOptions {
@@ -153,6 +134,8 @@ export async function installMocks(options: MockOptions = {}): Promise<Harness> 
           provider: req.getProvider(),
           protect: req.getProtect(),
           custom: req.getCustom(),
+          dependencies: req.getDependenciesList(),
+          retainOnDelete: req.getRetainondelete(),
           propertyDependencies: propertyDependencies(req),
         });
       }

@@ -18,7 +18,7 @@ async function declare(preview: boolean): Promise<{ records: Recorded[]; dryRun:
   const h = await installMocks({ preview });
   const { bootStack }: typeof BootStackModule = await import("../../components/boot-stack");
   h.reset();
-  bootStack(prod, { artifactPaths: paths });
+  bootStack(prod, { artifactPaths: paths, region: "eu-west-1" });
   await h.settle();
   return { records: [...h.records], dryRun: h.pulumi.runtime.isDryRun() };
 }
@@ -30,7 +30,7 @@ test("preview declares the same resources as an update, with unknowns where prov
 
   const urns = (records: Recorded[]) => records.map((r) => r.urn).sort();
   expect(urns(preview.records)).toEqual(urns(update.records));
-  expect(preview.records).toHaveLength(49);
+  expect(preview.records).toHaveLength(45); // main's 49 minus the 4 image objects: the image commands upload
 
   const validationRecord = byType(preview.records, "cloudflare:index/dnsRecord:DnsRecord").find(
     (r) => r.name === "origin-cert-validation-record",
@@ -39,11 +39,12 @@ test("preview declares the same resources as an update, with unknowns where prov
   expect(await unknown(preview.records.find((r) => r.name === "origin-bucket-policy")!.inputs.policy)).toBe(
     true,
   ); // needs the distribution's ARN
-  const images = byType(preview.records, "aws:s3/bucketObjectv2:BucketObjectv2").filter((r) =>
-    r.name.startsWith("content-image-"),
-  );
-  expect(images.map((r) => r.name)).toEqual(prod.sites.map((s) => `content-image-${s.name}`));
-  for (const image of images) expect(await unknown(image.inputs.key)).toBe(true); // holds the ISO's sha256
+  const images = byType(preview.records, "command:local:Command");
+  expect(images.map((r) => r.name)).toEqual(prod.sites.map((s) => `iso-${s.name}-build`));
+  for (const image of images) {
+    expect(await unknown(image.inputs.environment)).toBe(true); // names the bucket, not created yet
+    expect(image.inputs.triggers).toEqual([expect.stringMatching(/^[0-9a-f]{64}$/)]); // the inputs digest: known
+  }
   // Known in the update run: the same checks are not vacuous.
   expect(await unknown(update.records.find((r) => r.name === "origin-bucket-policy")!.inputs.policy)).toBe(
     false,

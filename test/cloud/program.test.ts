@@ -59,8 +59,9 @@ test("the example stack deploys: same resources as the component tests, URLs exp
   expect(resolved.sites.sgp1.stage2Url).toBe("https://boot.example.com/sites/sgp1/stage2.ipxe");
   expect(resolved.manifestUrl).toBe("https://boot.example.com/manifest.json");
   expect(h.records.filter((r) => r.type === "aws:s3/bucketObjectv2:BucketObjectv2")).toHaveLength(
-    4 * 2 + 2 + 4 + 1 + 4,
-  ); // layout + one ISO per site
+    4 * 2 + 2 + 4 + 1,
+  ); // the layout: two scripts per site, index, generic stage-1, artefacts, manifest
+  expect(h.records.filter((r) => r.type === "command:local:Command")).toHaveLength(4); // one image per site
   expect(resolved.sites.ams1.isoUrl).toBe(
     `https://boot.example.com/images/ams1/${resolved.sites.ams1.isoSha256}.iso`,
   );
@@ -79,12 +80,27 @@ test("the Cloudflare token never reaches a resource input, a rendered script or 
   expect(await valueOf(new h.pulumi.Config("cloudflare").requireSecret("apiToken"))).toBe(TOKEN);
 });
 
-test("the certificate's us-east-1 provider uses the stack's aws:profile (else it could pick other credentials)", async () => {
+test("the stack's aws:profile reaches the certificate's us-east-1 provider and the image uploads", async () => {
   await run(rawWithTempArtifacts(), { "aws:profile": "boot-admin" });
   const providers = h.records.filter((r) => r.type === "pulumi:providers:aws");
   expect(providers.map((p) => [p.name, p.inputs.region, p.inputs.profile])).toEqual([
     ["origin-us-east-1", "us-east-1", "boot-admin"],
   ]);
+  for (const c of h.records.filter((r) => r.type === "command:local:Command"))
+    expect(c.inputs.environment).toMatchObject({
+      AWS_PROFILE: "boot-admin",
+      BOOT_STACK_BUCKET_REGION: "eu-west-1",
+    });
+});
+
+test("without aws:region the program stops before any resource exists, naming the key", async () => {
+  h.reset();
+  const config = configFor(rawWithTempArtifacts());
+  delete config["aws:region"];
+  h.pulumi.runtime.setAllConfig(config, ["cloudflare:apiToken"]);
+  await expect(program()).rejects.toThrow(/aws:region/);
+  await h.settle();
+  expect(h.records).toEqual([]);
 });
 
 test("an invalid config fails with every problem listed, before any resource exists", async () => {

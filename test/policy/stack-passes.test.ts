@@ -23,7 +23,7 @@ test.each([
   const { bootStack }: typeof BootStackModule = await import("../../components/boot-stack");
   h.reset();
   const config: StackConfig = { ...prod, origin: { ...prod.origin, ...origin } };
-  bootStack(config, { artifactPaths: paths });
+  bootStack(config, { artifactPaths: paths, region: "eu-west-1" });
   await h.settle();
   expect(h.records.length).toBeGreaterThan(20);
   const violations = (
