@@ -40,3 +40,10 @@ export class UserError extends Error {
     return EXIT[this.kind];
   }
 }
+
+/** A flag or argument the user gave: printed as one line naming the flag and the fix. */
+export class UsageError extends UserError {
+  constructor(message: string) {
+    super(message, "USAGE");
+  }
+}

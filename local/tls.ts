@@ -3,7 +3,7 @@
 // RSA 2048 and SHA-256: what iPXE's TLS (1.2 at most) accepts.
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { GUEST_ORIGIN_IP } from "./qemu/rig";
+import { QEMU_NET } from "./guest-network";
 import { runTool } from "./proc";
 
 export interface TestPki {
@@ -12,7 +12,7 @@ export interface TestPki {
   rogue: { key: string; cert: string };
 }
 
-export async function makeTestPki(dir: string, ip = GUEST_ORIGIN_IP): Promise<TestPki> {
+export async function makeTestPki(dir: string, ip = QEMU_NET.origin): Promise<TestPki> {
   fs.mkdirSync(dir, { recursive: true });
   const f = (name: string) => path.join(dir, name);
   const ssl = (args: string[]) => runTool("openssl", args, { timeoutMs: 30_000 });

@@ -5,7 +5,10 @@ import * as path from "node:path";
 import { pipeline } from "node:stream/promises";
 import { Readable } from "node:stream";
 import { ArtifactConfig } from "../config/schema";
-import { sha256File } from "../ipxe/build/hash";
+import { UserError } from "../errors/user-error";
+import { ArtifactError, fileSha256, verifyArtifactFile } from "./artifact-file";
+
+export { ArtifactError } from "./artifact-file";
 
 export interface ArtifactStore {
   /** Relative local sources are resolved against this folder (the project). */
@@ -14,30 +17,7 @@ export interface ArtifactStore {
   cacheDir: string;
 }
 
-export class ArtifactError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "ArtifactError";
-  }
-}
-
 export const isUrl = (source: string): boolean => /^https?:\/\//i.test(source);
-
-/** Hashes already computed, by path, size and mtime: the resolver and the local origin check the
- * same large files, and each should be read once, not once per check. */
-const knownHashes = new Map<string, string>();
-
-/** sha256 of a file, computed once while its path, size and mtime stay the same. */
-export async function fileSha256(file: string): Promise<string> {
-  const st = await fs.promises.stat(file);
-  const key = `${file}\0${st.size}\0${st.mtimeMs}`;
-  let sha = knownHashes.get(key);
-  if (sha === undefined) {
-    sha = await sha256File(file);
-    knownHashes.set(key, sha);
-  }
-  return sha;
-}
 
 /** Where a downloaded artefact is kept: `<cacheDir>/<sha256>/<name>`. */
 export const cachedArtifactPath = (store: ArtifactStore, name: string, sha256: string): string =>
@@ -52,18 +32,14 @@ export async function resolveArtifact(
   const where = `artifacts.${name}`;
   if (!isUrl(artifact.source)) {
     const file = path.resolve(store.projectDir, artifact.source);
-    if (!fs.existsSync(file))
-      throw new ArtifactError(
-        `${where}.source: file ${file} does not exist; fix the path or fetch the file first`,
-      );
-    await checkHash(file, artifact.sha256, where);
+    await verifyArtifactFile(name, file, artifact.sha256);
     return file;
   }
   const cached = cachedArtifactPath(store, name, artifact.sha256);
   if (fs.existsSync(cached) && (await fileSha256(cached)) === artifact.sha256) return cached;
   await download(artifact.source, cached, where);
   try {
-    await checkHash(cached, artifact.sha256, where);
+    await verifyArtifactFile(name, cached, artifact.sha256);
   } catch (e) {
     fs.rmSync(cached, { force: true }); // never keep bytes that failed the check
     throw e;
@@ -78,6 +54,8 @@ export async function resolveArtifacts(
 ): Promise<Record<string, string>> {
   const entries = Object.entries(artifacts);
   const results = await Promise.allSettled(entries.map(([name, a]) => resolveArtifact(name, a, store)));
+  const bug = results.find((r) => r.status === "rejected" && !(r.reason instanceof UserError));
+  if (bug) throw (bug as PromiseRejectedResult).reason; // a bug keeps its stack
   const errors = results.flatMap((r) => (r.status === "rejected" ? [(r.reason as Error).message] : []));
   if (errors.length)
     throw new ArtifactError(
@@ -86,15 +64,6 @@ export async function resolveArtifacts(
   return Object.fromEntries(
     entries.map(([name], i) => [name, (results[i] as PromiseFulfilledResult<string>).value]),
   );
-}
-
-async function checkHash(file: string, expected: string, where: string): Promise<void> {
-  const actual = await fileSha256(file);
-  if (actual !== expected) {
-    throw new ArtifactError(
-      `${where}.sha256: ${file} has sha256 ${actual}, config says ${expected}; update the config if the file changed on purpose`,
-    );
-  }
 }
 
 async function download(url: string, dest: string, where: string): Promise<void> {
@@ -110,9 +79,16 @@ async function download(url: string, dest: string, where: string): Promise<void>
   }
   if (!response.ok || !response.body)
     throw new ArtifactError(`${where}.source: ${url} answered HTTP ${response.status}`);
-  await pipeline(
-    Readable.fromWeb(response.body as import("node:stream/web").ReadableStream),
-    fs.createWriteStream(partial),
-  );
+  try {
+    await pipeline(
+      Readable.fromWeb(response.body as import("node:stream/web").ReadableStream),
+      fs.createWriteStream(partial),
+    );
+  } catch (e) {
+    fs.rmSync(partial, { force: true });
+    throw new ArtifactError(
+      `${where}.source: downloading ${url} failed (${(e as Error).message}); check the network and the cache folder, then try again`,
+    );
+  }
   fs.renameSync(partial, dest);
 }

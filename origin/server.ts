@@ -9,7 +9,17 @@ import type { Socket } from "node:net";
 import { OriginObject } from "./layout";
 import { AccessLogEntry, AccessLogger, identityFromQuery, stdoutLogger } from "./server-log";
 import { parseRange } from "./server-range";
-import { ArtifactResolver, VerifiedFile, verifyArtifactFile } from "./server-artifacts";
+import { VerifiedFile, verifyArtifactFile } from "./artifact-file";
+
+/**
+ * Turns a configured artefact into a local file path (downloading it first if it is a URL), or
+ * undefined when it is deliberately not available here (it is then answered with 404).
+ */
+export type ArtifactResolver = (
+  name: string,
+  source: string,
+  sha256: string,
+) => Promise<string | undefined> | string | undefined;
 
 export interface OriginServerOptions {
   /** What to serve (from originLayout). */
@@ -27,7 +37,7 @@ export interface OriginServerOptions {
 
 interface Entry {
   object: OriginObject;
-  /** For inline objects. */
+  /** An inline object's bytes. */
   body?: Buffer;
   /** For artefacts: the verified local file. */
   file?: VerifiedFile;
@@ -73,7 +83,6 @@ export class OriginServer {
     return this.server?.listening ?? false;
   }
 
-  /** Keys currently served. */
   keys(): string[] {
     return [...this.entries.keys()];
   }
@@ -133,7 +142,7 @@ export class OriginServer {
     listening.add(this);
   }
 
-  /** Stops listening and drops every open connection: clients see "connection refused". */
+  /** Stops listening and drops every open connection: clients see "connection refused". Also the way to stop for good. */
   async down(): Promise<void> {
     const server = this.server;
     if (!server) return;
@@ -143,10 +152,6 @@ export class OriginServer {
     for (const sock of this.sockets) sock.destroy();
     this.sockets.clear();
     await closed;
-  }
-
-  async close(): Promise<void> {
-    await this.down();
   }
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {

@@ -1,6 +1,7 @@
 // Entry point for the IpxeIso component's local.Command: options come from the environment
 // (env.ts), progress goes to stderr, and one JSON line with the result goes to stdout.
-import { buildSiteImage, ImageBuildError } from "./index";
+import { UserError } from "../../errors/user-error";
+import { buildSiteImage } from "./index";
 import { fromEnv } from "./env";
 
 async function main(): Promise<number> {
@@ -15,7 +16,7 @@ async function main(): Promise<number> {
     return 0;
   } catch (e) {
     process.stderr.write(
-      `boot-stack iso: ${e instanceof ImageBuildError ? e.message : ((e as Error).stack ?? String(e))}\n`,
+      `boot-stack iso: ${e instanceof UserError ? e.message : ((e as Error).stack ?? String(e))}\n`,
     );
     return 1;
   }

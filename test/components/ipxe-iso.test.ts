@@ -12,7 +12,7 @@ import { validateStackConfig } from "../../config/validate";
 import { sha256 } from "../../ipxe/build/hash";
 import { renderStage1 } from "../../ipxe/render/stage1";
 import { originRefFor } from "../../ipxe/render/origin-ref";
-import { REPO_ROOT } from "../../local/paths";
+import { REPO_ROOT } from "../../ipxe/build/cache";
 import { prodRaw } from "../support/prod-config";
 
 interface Rec {

@@ -7,7 +7,7 @@ import * as path from "node:path";
 import { BUILD_COMMAND } from "../../components/ipxe-iso";
 import { toEnv } from "../../ipxe/build/env";
 import { sha256 } from "../../ipxe/build/hash";
-import { REPO_ROOT } from "../../local/paths";
+import { REPO_ROOT } from "../../ipxe/build/cache";
 
 jest.setTimeout(120_000);
 

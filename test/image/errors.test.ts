@@ -6,8 +6,9 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { loadStackFile } from "../../config/stack-file";
 import { renderStage1 } from "../../ipxe/render/stage1";
-import { buildSiteImage, debian13IpxeDir, ImageBuildError } from "../../ipxe/build";
-import { cacheDir } from "../../local/paths";
+import { buildSiteImage, debian13IpxeDir } from "../../ipxe/build";
+import { EXIT, UserError } from "../../errors/user-error";
+import { defaultCacheDir } from "../../ipxe/build/cache";
 import { main } from "../../cli/main";
 import { PROD_FILE, PROJECT_DIR } from "../support/prod-config";
 
@@ -25,7 +26,7 @@ const haveOldIpxe =
 let tmp: string;
 beforeAll(async () => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), "bs-image-err-"));
-  await debian13IpxeDir(cacheDir()); // fetched with the normal PATH, before any test hides tools
+  await debian13IpxeDir(defaultCacheDir()); // fetched with the normal PATH, before any test hides tools
 });
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
@@ -33,7 +34,7 @@ async function failure(p: Promise<unknown>): Promise<string> {
   try {
     await p;
   } catch (e) {
-    expect(e).toBeInstanceOf(ImageBuildError);
+    expect(e).toBeInstanceOf(UserError);
     const msg = (e as Error).message;
     expect(msg).not.toContain("\n");
     return msg;
@@ -208,7 +209,7 @@ oldIpxe("allowIncompatible builds anyway and reports each problem as a warning",
   expect(r.manifest.ipxe.source).toBe(`dir:${OLD_IPXE}`);
 });
 
-oldIpxe("the CLI reports a build error as one line with exit 1", async () => {
+oldIpxe("the CLI reports a build error as one line with exit IMAGE", async () => {
   const stackDir = path.join(tmp, "stack");
   fs.mkdirSync(stackDir);
   fs.copyFileSync(path.join(PROJECT_DIR, "Pulumi.yaml"), path.join(stackDir, "Pulumi.yaml"));
@@ -220,11 +221,11 @@ oldIpxe("the CLI reports a build error as one line with exit 1", async () => {
   );
   const out = path.join(tmp, "cli-out");
   const r = await cli(["iso", "--stack", "old", "--site", "ams1", "--out", out, "--project-dir", stackDir]);
-  expect(r.code).toBe(1);
+  expect(r.code).toBe(EXIT.IMAGE);
   const lines = r.stderr.split("\n").filter((l) => l.startsWith("boot-stack:"));
   expect(lines).toEqual([
     expect.stringMatching(
-      /^boot-stack: iso: site ams1: the BIOS iPXE binary .* has no HTTPS but the origin is https: /,
+      /^boot-stack: site ams1: the BIOS iPXE binary .* has no HTTPS but the origin is https: /,
     ),
   ]);
   expect(outFiles(out)).toEqual([]);
