@@ -13,7 +13,7 @@ import { registerDemo } from "./commands/demo";
 
 const PREFIX = "boot-stack: ";
 
-export function buildProgram(): Command {
+function buildProgram(): Command {
   const program = new Command("boot-stack")
     .description(
       "Network boot for many sites without DHCP or TFTP: validate, render, build images, serve, demo.",

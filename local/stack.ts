@@ -62,7 +62,7 @@ export function demoStack(file: string, os: TestOs): { config: StackConfig; note
     }
     if (changed.length)
       notes.push(
-        `site ${String(s.name)}: network ${changed.join(", ")} -> QEMU's 10.0.2.0/24 (gateway ${QEMU_NET.gateway})`,
+        `site ${String(s.name)}: network ${changed.join(", ")} -> QEMU's ${QEMU_NET.subnet} (gateway ${QEMU_NET.gateway})`,
       );
     return { ...s, network: net };
   });

@@ -17,7 +17,7 @@ const FILES: Record<string, string> = {
 };
 
 /** What is missing, each with the Debian package that ships it. */
-export function missingTools(uefi: boolean): string[] {
+function missingTools(uefi: boolean): string[] {
   const files = { ...FILES, ...(uefi ? { [OVMF_CODE]: "ovmf" } : {}) };
   return [
     ...TOOLS.filter((t) => !hasTool(t)).map((t) => `${t} (${TOOL_PACKAGES[t]})`),

@@ -1,6 +1,7 @@
 // `boot-stack demo`: the whole chain on this machine, no cloud account needed. Boots one site
 // of the example stack in QEMU against the local origin and answers the prompts like an
 // operator; exit code 0 only if the machine booted. See docs/boot-tests.md.
+import * as path from "node:path";
 import { Command } from "commander";
 import { EXAMPLE_STACK_FILE, runDemo } from "../../local/demo";
 import { killAllRuns } from "../../local/qemu/rig";
@@ -28,7 +29,7 @@ export function registerDemo(program: Command): void {
       const sites = exampleSiteNames();
       if (!sites.includes(opts.site))
         throw new UsageError(
-          `--site ${JSON.stringify(opts.site)}: not a site of Pulumi.prod.yaml (sites: ${sites.join(", ")})`,
+          `--site ${JSON.stringify(opts.site)}: not a site of ${path.basename(EXAMPLE_STACK_FILE)} (sites: ${sites.join(", ")})`,
         );
       const out = (l: string) => process.stdout.write(`${l}\n`);
       out(

@@ -12,8 +12,6 @@ import { GUEST_ORIGIN, guestfwd } from "../../local/guest-network";
 import { loadStack, originRef } from "../project";
 import { UsageError } from "../../errors/user-error";
 
-export const DEFAULT_LOCAL_BASE_URL = GUEST_ORIGIN.baseUrl;
-
 interface ServeOptions {
   stack: string;
   port: string;
@@ -30,7 +28,7 @@ export function registerServe(program: Command): void {
     .option("-p, --port <port>", "TCP port on 127.0.0.1 (0 picks a free one)", "8080")
     .option(
       "--base-url <url>",
-      `origin URL the scripts point at (default ${DEFAULT_LOCAL_BASE_URL}, the origin as a QEMU guest sees it)`,
+      `origin URL the scripts point at (default ${GUEST_ORIGIN.baseUrl}, the origin as a QEMU guest sees it)`,
     )
     .option(
       "--fetch-artifacts",
@@ -44,7 +42,7 @@ async function serve(opts: ServeOptions): Promise<void> {
   if (!/^\d{1,5}$/.test(opts.port) || Number(opts.port) > 65535)
     throw new UsageError(`--port ${JSON.stringify(opts.port)}: expected a TCP port number 0-65535`);
   const stack = loadStack(opts.stack, opts.projectDir);
-  const ref = originRef(stack, opts.baseUrl ?? DEFAULT_LOCAL_BASE_URL);
+  const ref = originRef(stack, opts.baseUrl ?? GUEST_ORIGIN.baseUrl);
   const layout = originLayout(stack.config, ref);
   const store = { projectDir: stack.dir, cacheDir: path.join(defaultCacheDir(), "artifacts") };
   const server = await OriginServer.start({

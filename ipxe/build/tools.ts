@@ -108,7 +108,7 @@ export async function runOk(tool: string, args: string[], opts: RunOptions = {})
   return r;
 }
 
-export function missingTool(tool: string): ToolError {
+function missingTool(tool: string): ToolError {
   return new ToolError(
     `${tool} is not installed: install it with \`apt-get install ${TOOL_PACKAGES[tool] ?? tool}\` (or run scripts/setup.sh)`,
   );

@@ -9,7 +9,7 @@ import { renderStage1 } from "../../ipxe/render/stage1";
 import { buildSiteImage, debian13IpxeDir } from "../../ipxe/build";
 import { EXIT, UserError } from "../../errors/user-error";
 import { defaultCacheDir } from "../../ipxe/build/cache";
-import { main } from "../../cli/main";
+import { runCli } from "../support/cli";
 import { PROD_FILE, PROJECT_DIR } from "../support/prod-config";
 
 jest.setTimeout(120_000);
@@ -44,26 +44,9 @@ async function failure(p: Promise<unknown>): Promise<string> {
 
 const outFiles = (dir: string) => (fs.existsSync(dir) ? fs.readdirSync(dir).sort() : []);
 
-async function cli(args: string[]): Promise<{ code: number; stderr: string }> {
-  const chunks: string[] = [];
-  const spy = jest.spyOn(process.stderr, "write").mockImplementation((c: string | Uint8Array) => {
-    chunks.push(String(c));
-    return true;
-  });
-  const out = jest.spyOn(process.stdout, "write").mockImplementation(() => true);
-  const before = process.exitCode;
-  try {
-    return { code: await main(args), stderr: chunks.join("") };
-  } finally {
-    spy.mockRestore();
-    out.mockRestore();
-    process.exitCode = before;
-  }
-}
-
 test("unknown site: the CLI names it and lists the stack's sites, exit 2, nothing written", async () => {
   const out = path.join(tmp, "unknown");
-  const r = await cli([
+  const r = await runCli([
     "iso",
     "--stack",
     "prod",
@@ -82,7 +65,15 @@ test("unknown site: the CLI names it and lists the stack's sites, exit 2, nothin
 });
 
 test("neither --site nor --all is a usage error", async () => {
-  const r = await cli(["iso", "--stack", "prod", "--out", path.join(tmp, "x"), "--project-dir", PROJECT_DIR]);
+  const r = await runCli([
+    "iso",
+    "--stack",
+    "prod",
+    "--out",
+    path.join(tmp, "x"),
+    "--project-dir",
+    PROJECT_DIR,
+  ]);
   expect(r.code).toBe(2);
   expect(r.stderr).toBe("boot-stack: iso: give exactly one of --site <site> or --all\n");
 });
@@ -220,7 +211,17 @@ oldIpxe("the CLI reports a build error as one line with exit IMAGE", async () =>
       .replace("    mode: prebuilt\n", `    mode: prebuilt\n    prebuiltDir: ${OLD_IPXE}\n`),
   );
   const out = path.join(tmp, "cli-out");
-  const r = await cli(["iso", "--stack", "old", "--site", "ams1", "--out", out, "--project-dir", stackDir]);
+  const r = await runCli([
+    "iso",
+    "--stack",
+    "old",
+    "--site",
+    "ams1",
+    "--out",
+    out,
+    "--project-dir",
+    stackDir,
+  ]);
   expect(r.code).toBe(EXIT.IMAGE);
   const lines = r.stderr.split("\n").filter((l) => l.startsWith("boot-stack:"));
   expect(lines).toEqual([
