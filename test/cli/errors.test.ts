@@ -305,3 +305,10 @@ describe("a bug is not a user mistake", () => {
     expect(err.join("")).toMatch(STACK_FRAME);
   });
 });
+
+test("the README's exit-code table lists exactly the named exit codes", () => {
+  const readme = fs.readFileSync(path.join(REPO, "README.md"), "utf8");
+  const table = /\| exit \| meaning \|\n\|---\|---\|\n((?:\|.*\n)+)/.exec(readme)?.[1] ?? "";
+  const documented = [...table.matchAll(/^\| (\d+) \|/gm)].map((m) => Number(m[1]));
+  expect(documented).toEqual(Object.values(EXIT));
+});

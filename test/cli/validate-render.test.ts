@@ -43,7 +43,7 @@ test("validate passes the example stack", async () => {
   );
 });
 
-test("validate exits 1 and lists every problem", async () => {
+test("validate exits CONFIG and lists every problem", async () => {
   const dir = project((r) => {
     r.sites[0].network.gateway = "10.0.0.300";
     r.sites[1].menu.default = "nope";
