@@ -213,7 +213,14 @@ test("every top-level folder with TypeScript has a layer of its own (a new folde
     .filter((d) => d.isDirectory() && !d.name.startsWith(".") && d.name !== "node_modules")
     .map((d) => d.name)
     .filter((d) => hasTypeScript(path.join(REPO, d)));
-  expect(folders.filter((f) => !named.includes(f))).toEqual([]);
+  expect(
+    folders
+      .filter((f) => !named.includes(f))
+      .map(
+        (f) =>
+          `${f}/ has no layer in eslint/layering.mjs: add { from: "${f}/", forbid: [...] } saying what it may not import`,
+      ),
+  ).toEqual([]);
 });
 
 function hasTypeScript(dir: string): boolean {
