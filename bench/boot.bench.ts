@@ -70,7 +70,7 @@ async function originThroughput(): Promise<void> {
   let t = performance.now();
   const server = await OriginServer.start({
     objects: [object],
-    resolveArtifact: (_n, s) => s,
+    resolveArtifact: (_n, s) => s as string,
     logger: () => undefined,
   });
   emit("origin.start.verify100MB", performance.now() - t, "ms");

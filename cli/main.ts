@@ -46,7 +46,8 @@ export function main(argv: string[]): Promise<number> {
 
 /** Runs `program` and turns whatever it throws into an exit code, printing it once. */
 export async function runProgram(program: Command, argv: string[]): Promise<number> {
-  // A command that ran but whose check failed (the demo's boot) says so through process.exitCode.
+  // A command that ran but whose check failed (the demo's boot) says so through process.exitCode;
+  // one left by earlier code in this process (a test worker runs many files) must not count.
   process.exitCode = undefined;
   try {
     await program.parseAsync(argv, { from: "user" });

@@ -6,7 +6,7 @@ import * as cloudflare from "@pulumi/cloudflare";
 import * as pulumi from "@pulumi/pulumi";
 import { CDN_TTL, mayServePlainHttp, PATH_PATTERNS } from "../origin/keys";
 import { createDnsValidatedCertificate } from "./certificate";
-import { createPrivateBucket } from "./private-bucket";
+import { createPrivateBucket, denyInsecureTransport } from "./private-bucket";
 
 /** CloudFront security policy: TLS 1.2 with modern ciphers. iPXE speaks TLS <= 1.2, so a
  * TLS 1.3-only policy would lock every machine out (docs/cloud.md, "TLS and iPXE"). */
@@ -158,6 +158,16 @@ export class Origin extends pulumi.ComponentResource {
         this,
       );
       logBucket = logs.bucket;
+      new aws.s3.BucketPolicy(
+        `${name}-logs-policy`,
+        {
+          bucket: logs.bucket.id,
+          policy: logs.bucket.arn.apply((arn) =>
+            JSON.stringify({ Version: "2012-10-17", Statement: [denyInsecureTransport(arn)] }),
+          ),
+        },
+        { parent: this, dependsOn: [logs.publicAccessBlock] },
+      );
       logging = { bucket: logs.bucket.bucketDomainName, prefix: "cloudfront/", includeCookies: false };
       logDeps.push(logs.ownership, logs.publicAccessBlock);
     }
@@ -211,7 +221,12 @@ export class Origin extends pulumi.ComponentResource {
 
     new aws.s3.BucketPolicy(
       `${name}-bucket-policy`,
-      { bucket: bucket.id, policy: bucketPolicy(bucket.arn, distribution.arn) },
+      {
+        bucket: bucket.id,
+        policy: bucketPolicy(bucket.arn, distribution.arn, {
+          cdnFetchesOverHttp: args.allowHttpScripts ?? false,
+        }),
+      },
       // S3 answers OperationAborted to concurrent configuration writes on one bucket.
       { parent: this, dependsOn: [content.publicAccessBlock] },
     );
@@ -253,13 +268,25 @@ export class Origin extends pulumi.ComponentResource {
   }
 }
 
+export interface BucketPolicyOptions {
+  /**
+   * Viewers may use plain HTTP on some paths. CloudFront fetches from an S3 origin with the
+   * viewer's protocol ("forwards the requests to your Amazon S3 bucket using the same protocol in
+   * which the requests were made":
+   * https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/HTTPandHTTPSRequests.html),
+   * so this distribution's own requests are exempt from the TLS-only rule; nobody else's are.
+   */
+  cdnFetchesOverHttp: boolean;
+}
+
 /**
- * Only CloudFront, and only on behalf of this distribution, may read objects; nothing may reach
- * the bucket without TLS. Listing is not granted, so a missing key answers 403, not 404.
+ * Only CloudFront, and only on behalf of this distribution, may read objects; nothing else may
+ * reach the bucket without TLS. Listing is not granted, so a missing key answers 403, not 404.
  */
 export function bucketPolicy(
   bucketArn: pulumi.Input<string>,
   distributionArn: pulumi.Input<string>,
+  options: BucketPolicyOptions,
 ): pulumi.Output<string> {
   return pulumi.all([bucketArn, distributionArn]).apply(([bucket, distribution]) =>
     JSON.stringify({
@@ -273,14 +300,7 @@ export function bucketPolicy(
           Resource: `${bucket}/*`,
           Condition: { StringEquals: { "AWS:SourceArn": distribution } },
         },
-        {
-          Sid: "DenyInsecureTransport",
-          Effect: "Deny",
-          Principal: "*",
-          Action: "s3:*",
-          Resource: [bucket, `${bucket}/*`],
-          Condition: { Bool: { "aws:SecureTransport": "false" } },
-        },
+        denyInsecureTransport(bucket, options.cdnFetchesOverHttp ? distribution : undefined),
       ],
     }),
   );

@@ -27,6 +27,29 @@ export interface PrivateBucket {
   ownership: aws.s3.BucketOwnershipControls;
 }
 
+/**
+ * A lifecycle filter for every object. An empty `filter: {}` is deprecated by the AWS provider
+ * ("Invalid Attribute Combination", hashicorp/terraform-provider-aws#41710, fixed by #43590).
+ */
+const EVERY_OBJECT = { prefix: "" };
+
+/** Nothing reaches the bucket without TLS, except requests on behalf of `exemptSourceArn` (see origin.ts). */
+export function denyInsecureTransport(bucketArn: string, exemptSourceArn?: string): object {
+  return {
+    Sid: "DenyInsecureTransport",
+    Effect: "Deny",
+    Principal: "*",
+    Action: "s3:*",
+    Resource: [bucketArn, `${bucketArn}/*`],
+    Condition: {
+      Bool: { "aws:SecureTransport": "false" },
+      // A request without AWS:SourceArn (anyone but a service acting for a resource) does not
+      // equal it, so it stays denied: only the exempted resource's own requests pass.
+      ...(exemptSourceArn ? { StringNotEquals: { "AWS:SourceArn": exemptSourceArn } } : {}),
+    },
+  };
+}
+
 export function createPrivateBucket(
   name: string,
   args: PrivateBucketArgs,
@@ -75,7 +98,7 @@ export function createPrivateBucket(
     {
       id: "abort-incomplete-uploads",
       status: "Enabled",
-      filter: {},
+      filter: EVERY_OBJECT,
       abortIncompleteMultipartUpload: { daysAfterInitiation: 7 },
     },
   ];
@@ -83,7 +106,7 @@ export function createPrivateBucket(
     rules.push({
       id: "expire-noncurrent-versions",
       status: "Enabled",
-      filter: {},
+      filter: EVERY_OBJECT,
       noncurrentVersionExpiration: { noncurrentDays: args.noncurrentVersionDays ?? 90 },
       expiration: { expiredObjectDeleteMarker: true },
     });
@@ -92,7 +115,7 @@ export function createPrivateBucket(
     rules.push({
       id: "expire-objects",
       status: "Enabled",
-      filter: {},
+      filter: EVERY_OBJECT,
       expiration: { days: args.expireDays },
     });
   }

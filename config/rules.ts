@@ -21,26 +21,6 @@ export function checkSites(names: unknown[]): ConfigIssue[] {
   return issues;
 }
 
-export function checkArtifactSources(artifacts: Record<string, ArtifactConfig>): ConfigIssue[] {
-  const issues: ConfigIssue[] = [];
-  for (const [name, artifact] of Object.entries(artifacts)) {
-    const src = artifact.source;
-    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(src) && !/^https?:\/\/[^\s/$.?#][^\s]*$/i.test(src)) {
-      issues.push({
-        path: `artifacts.${name}.source`,
-        message: `${showValue(src)} must be a local path or an http(s):// URL (the sha256 is checked either way)`,
-      });
-    }
-    if (/[\u0000-\u001f]/.test(src)) {
-      issues.push({
-        path: `artifacts.${name}.source`,
-        message: `${showValue(src)} contains control characters`,
-      });
-    }
-  }
-  return issues;
-}
-
 export function checkSite(
   site: SiteConfig,
   path: string,

@@ -132,9 +132,64 @@ export const siteSchema = z.strictObject({
   menu,
 });
 
+const SHA256 = /^[0-9a-f]{64}$/;
+const sha256 = z.string().regex(SHA256, "is not a sha256 (64 lowercase hex digits)");
+
+/**
+ * A local file (relative to the project) or an http(s) URL. Pin URLs to a versioned path: a
+ * moving one (Debian's `…/current/…`) changes its bytes, and the sha256 check then stops every run.
+ */
+const fileOrUrlSource = z
+  .string()
+  .min(1, "must be a local path, an http(s):// URL or a { debianPackage, version, suite, file } source")
+  .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), "contains control characters")
+  .refine(
+    (s) => !/^[a-z][a-z0-9+.-]*:\/\//i.test(s) || /^https?:\/\/[^\s/$.?#][^\s]*$/i.test(s),
+    "must be a local path or an http(s):// URL (the sha256 is checked either way)",
+  );
+
+/**
+ * "File X of Debian package P at version V": fetched with `apt-get download P=V` from the suite's
+ * index (signed by Debian's archive key), with a private apt state. Names and versions follow
+ * Debian policy §5.6.1 and §5.6.12 (https://www.debian.org/doc/debian-policy/ch-controlfields.html).
+ */
+export const debianPackageSourceSchema = z.strictObject({
+  debianPackage: z
+    .string({ error: "expected the package's name, e.g. debian-installer-12-netboot-amd64" })
+    .regex(
+      /^[a-z0-9][a-z0-9+.-]+$/,
+      "is not a Debian package name (lowercase letters, digits, + . -; e.g. debian-installer-12-netboot-amd64)",
+    ),
+  version: z
+    .string({ error: "expected the exact version to pin, e.g. 20230607+deb12u15" })
+    .regex(
+      /^([0-9]+:)?[0-9][A-Za-z0-9.+~-]*$/,
+      "is not a Debian package version: pin the exact one `apt-cache policy <package>` shows (e.g. 20230607+deb12u15)",
+    ),
+  suite: z
+    .string({ error: "expected the suite whose index lists that version, e.g. bookworm" })
+    .regex(/^[a-z][a-z0-9-]*$/, "is not a Debian suite (e.g. bookworm, bookworm-updates, trixie)"),
+  file: z
+    .string({ error: "expected the path of the file inside the package, e.g. usr/lib/…/linux" })
+    .regex(
+      /^(?!\/)(?!(.*\/)?\.{1,2}(\/|$))[A-Za-z0-9._+@\/-]+$/,
+      "is not a path inside the package (relative, no . or .. parts; e.g. usr/lib/debian-installer/images/12/amd64/text/debian-installer/amd64/linux)",
+    ),
+  archive: z
+    .string()
+    .regex(
+      /^https?:\/\/[^\s/$.?#][^\s]*[^/\s]$/,
+      "is not an archive root URL without a trailing slash (e.g. http://deb.debian.org/debian, or a frozen http://snapshot.debian.org/archive/debian/<time>)",
+    )
+    .optional(),
+  debSha256: sha256.optional(),
+});
+
 export const artifactSchema = z.strictObject({
-  source: z.string().min(1, "must be a local path or an https:// URL"),
-  sha256: z.string().regex(/^[0-9a-f]{64}$/, "is not a sha256 (64 lowercase hex digits)"),
+  source: z.union([fileOrUrlSource, debianPackageSourceSchema], {
+    error: "must be a local path, an http(s):// URL or a { debianPackage, version, suite, file } source",
+  }),
+  sha256,
   contentType: z
     .string()
     .regex(/^[a-z]+\/[a-z0-9.+-]+$/, "is not a MIME type")
@@ -192,6 +247,8 @@ export type MenuEntry = MenuConfig["entries"][number];
 export type LinuxMenuEntry = Extract<MenuEntry, { type: "linux" }>;
 export type FixedAddress = NetworkConfig["fixed"][number];
 export type ArtifactConfig = z.output<typeof artifactSchema>;
+export type ArtifactSource = ArtifactConfig["source"];
+export type DebianPackageSource = z.output<typeof debianPackageSourceSchema>;
 export type OriginConfig = z.output<typeof originSchema>;
 export type IpxeConfig = z.output<typeof ipxeSchema>;
 export type NetworkMode = (typeof NETWORK_MODES)[number];

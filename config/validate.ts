@@ -3,7 +3,7 @@
 // and the CLI alike, so a pull request's `boot-stack validate` sees what `pulumi up` would.
 import { z } from "zod";
 import { ConfigError, ConfigIssue, showValue } from "./errors";
-import { checkArtifactSources, checkSite, checkSites } from "./rules";
+import { checkSite, checkSites } from "./rules";
 import {
   ARTIFACT_NAME,
   artifactSchema,
@@ -38,7 +38,6 @@ export function validateStackConfig(raw: RawStackConfig, source = "stack config"
       message: '"http" needs origin.allowInsecureHttp: true (scripts then travel unencrypted; prefer https)',
     });
   }
-  if (artifacts) issues.push(...checkArtifactSources(artifacts));
   const validSites = (sites ?? []).flatMap((p) => (p.site ? [p.site] : []));
   issues.push(
     ...checkSites(
@@ -128,8 +127,21 @@ export function sitePath(index: number, raw: unknown): string {
   return `sites[${index}]${name}`;
 }
 
+/**
+ * A union (an artefact's source: a path or URL, or a Debian package) fails as a whole; report the
+ * problems of the branch the value's type chose, e.g. `source.version`, not "Invalid input".
+ */
+function chosenBranch(issues: z.core.$ZodIssue[]): z.core.$ZodIssue[] {
+  return issues.flatMap((issue) => {
+    if (issue.code !== "invalid_union") return [issue];
+    const wrongType = (e: z.core.$ZodIssue) => e.code === "invalid_type" && e.path.length === 0;
+    const branch = issue.errors.find((errors) => !errors.every(wrongType));
+    return branch ? chosenBranch(branch.map((e) => ({ ...e, path: [...issue.path, ...e.path] }))) : [issue];
+  });
+}
+
 function zodIssues(error: z.ZodError, base: string, root: unknown): ConfigIssue[] {
-  return error.issues.map((issue) => {
+  return chosenBranch(error.issues).map((issue) => {
     const path = base + issue.path.map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`)).join("");
     const atPath = valueAt(root, issue.path);
     const value = atPath !== undefined ? atPath : issue.input;

@@ -3,6 +3,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { SiteConfig } from "../config/schema";
+import { UsageError } from "../errors/user-error";
 import { defaultCacheDir, REPO_ROOT } from "../ipxe/build/cache";
 import { SessionContext, SessionResult, bootSession } from "./session";
 import { GUEST_ORIGIN, QEMU_NET } from "./guest-network";
@@ -122,7 +123,10 @@ function sitePlan(site: SiteConfig): SitePlan {
   const entries = site.menu.entries;
   const def = entries.findIndex((e) => e.id === site.menu.default);
   const index = entries[def]?.type === "linux" ? def : entries.findIndex((e) => e.type === "linux");
-  if (index < 0) throw new Error(`site ${site.name} has no linux menu entry: nothing for the demo to boot`);
+  if (index < 0)
+    throw new UsageError(
+      `--site ${site.name}: has no linux menu entry, so nothing for the demo to boot; pick another site`,
+    );
   const entry = { label: entries[index].label, index };
   const net = site.network;
   const mac = net.fixed[0]?.mac;

@@ -6,10 +6,10 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { StackConfig } from "../config/schema";
+import { ArtifactSource, StackConfig } from "../config/schema";
 import { keys } from "../origin/keys";
 import { OriginObject, originLayout } from "../origin/layout";
-import { resolveArtifact } from "../origin/artifacts";
+import { defaultArtifactStore, resolveArtifact } from "../origin/artifacts";
 import { OriginServer } from "../origin/server";
 import { AccessLogEntry, formatAccessLog } from "../origin/server-log";
 import { buildTestImage } from "./image";
@@ -17,7 +17,7 @@ import { withQemuLock } from "./qemu/lock";
 import { Operator } from "./qemu/operator";
 import { Firmware, QemuRun, startQemu } from "./qemu/rig";
 import { GUEST_ORIGIN } from "./guest-network";
-import { defaultCacheDir, REPO_ROOT } from "../ipxe/build/cache";
+import { REPO_ROOT } from "../ipxe/build/cache";
 import { MARKERS, parseTestOsReport } from "./testos";
 
 export interface SessionOptions {
@@ -106,8 +106,8 @@ async function runSession(
       log(`origin: ${formatAccessLog(e)}`);
       for (const w of waiters.splice(0)) w();
     };
-    const store = { projectDir: REPO_ROOT, cacheDir: path.join(defaultCacheDir(), "artifacts") };
-    const resolve = (name: string, source: string, sha256: string) =>
+    const store = defaultArtifactStore(REPO_ROOT);
+    const resolve = (name: string, source: ArtifactSource, sha256: string) =>
       resolveArtifact(name, { source, sha256 }, store);
     origin = await OriginServer.start({ objects: layout, resolveArtifact: resolve, logger });
     if (opts.tls)

@@ -12,9 +12,9 @@ export class ArtifactError extends UserError {
 
 /** The file is there, but its bytes are not the ones the config pins. */
 export class ArtifactHashError extends ArtifactError {
-  constructor(name: string, file: string, expected: string, actual: string) {
+  constructor(name: string, shown: string, expected: string, actual: string) {
     super(
-      `artifacts.${name}.sha256: ${file} has sha256 ${actual}, config says ${expected}; fix the file, or the config if the file changed on purpose`,
+      `artifacts.${name}.sha256: ${shown} has sha256 ${actual}, config says ${expected}; fix the file, or the config if the file changed on purpose`,
     );
   }
 }
@@ -41,16 +41,24 @@ export interface VerifiedFile {
   mtimeMs: number;
 }
 
-/** Checks that `file` is a regular file holding exactly the bytes of `sha256`, or throws naming the artefact. */
-export async function verifyArtifactFile(name: string, file: string, sha256: string): Promise<VerifiedFile> {
+/**
+ * Checks that `file` is a regular file holding exactly the bytes of `sha256`, or throws naming the
+ * artefact; `shown` is how a mismatch names where the bytes came from (default the file).
+ */
+export async function verifyArtifactFile(
+  name: string,
+  file: string,
+  sha256: string,
+  shown = file,
+): Promise<VerifiedFile> {
   const st = await fs.promises.stat(file).catch(() => undefined);
   if (!st)
     throw new ArtifactError(
-      `artifacts.${name}.source: file ${file} does not exist; fix the path or fetch the file first`,
+      `artifacts.${name}.source: file ${file} does not exist; fix the path, or fetch it from a URL or Debian package (a file that is not in git does not exist on a CI runner)`,
     );
   if (!st.isFile())
     throw new ArtifactError(`artifacts.${name}.source: ${file} is not a regular file; point it at the file`);
   const actual = await fileSha256(file);
-  if (actual !== sha256) throw new ArtifactHashError(name, file, sha256, actual);
+  if (actual !== sha256) throw new ArtifactHashError(name, shown, sha256, actual);
   return { path: file, size: st.size, mtimeMs: st.mtimeMs };
 }

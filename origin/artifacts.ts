@@ -1,11 +1,21 @@
-// Artefacts (kernels, initrds) come from local files or URLs; every consumer gets a local file
-// whose sha256 has been checked against the config, so nothing unverified is ever served.
+// Artefacts (kernels, initrds) come from local files, URLs or Debian packages; every consumer
+// gets a local file whose sha256 has been checked against the config, so nothing unverified is
+// ever served. Fetched artefacts are cached content-addressed: a warm cache fetches nothing.
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { pipeline } from "node:stream/promises";
 import { Readable } from "node:stream";
-import { ArtifactConfig } from "../config/schema";
+import { ArtifactConfig, ArtifactSource, DebianPackageSource } from "../config/schema";
 import { UserError } from "../errors/user-error";
+import { defaultCacheDir } from "../ipxe/build/cache";
+import {
+  DebianPackageError,
+  DebianPackageFailure,
+  DebianPackageRequest,
+  describePackage,
+  downloadDebianPackage,
+  extractDebianFile,
+} from "../ipxe/build/debian-package";
 import { ArtifactError, fileSha256, verifyArtifactFile } from "./artifact-file";
 
 export { ArtifactError } from "./artifact-file";
@@ -13,11 +23,27 @@ export { ArtifactError } from "./artifact-file";
 export interface ArtifactStore {
   /** Relative local sources are resolved against this folder (the project). */
   projectDir: string;
-  /** Downloads land in `<cacheDir>/<sha256>/<name>`. */
+  /** Fetched artefacts land in `<cacheDir>/<sha256>/<name>`; Debian packages in `<cacheDir>/debian/`. */
   cacheDir: string;
 }
 
-export const isUrl = (source: string): boolean => /^https?:\/\//i.test(source);
+/** The store every command and the program use: the project, and the one cache rule (BOOT_STACK_CACHE). */
+export const defaultArtifactStore = (projectDir: string): ArtifactStore => ({
+  projectDir,
+  cacheDir: path.join(defaultCacheDir(), "artifacts"),
+});
+
+export const isUrl = (source: ArtifactSource): source is string =>
+  typeof source === "string" && /^https?:\/\//i.test(source);
+
+/** The three forms of `artifacts.<name>.source`. */
+export type SourceKind = "file" | "url" | "debianPackage";
+
+export const sourceKind = (source: ArtifactSource): SourceKind =>
+  typeof source !== "string" ? "debianPackage" : isUrl(source) ? "url" : "file";
+
+/** Whether the artefact must be fetched over the network (not a file of the project). */
+export const isFetched = (source: ArtifactSource): boolean => sourceKind(source) !== "file";
 
 /** Where a downloaded artefact is kept: `<cacheDir>/<sha256>/<name>`. */
 export const cachedArtifactPath = (store: ArtifactStore, name: string, sha256: string): string =>
@@ -30,19 +56,24 @@ export async function resolveArtifact(
   store: ArtifactStore,
 ): Promise<string> {
   const where = `artifacts.${name}`;
-  if (!isUrl(artifact.source)) {
-    const file = path.resolve(store.projectDir, artifact.source);
+  const { source } = artifact;
+  if (typeof source === "string" && !isUrl(source)) {
+    const file = path.resolve(store.projectDir, source);
     await verifyArtifactFile(name, file, artifact.sha256);
     return file;
   }
   const cached = cachedArtifactPath(store, name, artifact.sha256);
   if (fs.existsSync(cached) && (await fileSha256(cached)) === artifact.sha256) return cached;
-  await download(artifact.source, cached, where);
+  const partial = `${cached}.${process.pid}.partial`;
+  fs.mkdirSync(path.dirname(cached), { recursive: true });
   try {
-    await verifyArtifactFile(name, cached, artifact.sha256);
-  } catch (e) {
-    fs.rmSync(cached, { force: true }); // never keep bytes that failed the check
-    throw e;
+    if (typeof source === "string") await download(source, partial, where);
+    else await fromDebianPackage(source, partial, store, where);
+    // Never keep bytes that failed the check: only verified bytes get the cached name.
+    await verifyArtifactFile(name, partial, artifact.sha256, describeSource(source));
+    fs.renameSync(partial, cached);
+  } finally {
+    fs.rmSync(partial, { force: true });
   }
   return cached;
 }
@@ -66,9 +97,83 @@ export async function resolveArtifacts(
   );
 }
 
+export function describeSource(source: ArtifactSource): string {
+  if (typeof source === "string") return source;
+  return `${source.file} of Debian package ${describePackage(packageRequest(source))}`;
+}
+
+const packageRequest = (s: DebianPackageSource): DebianPackageRequest => ({
+  name: s.debianPackage,
+  version: s.version,
+  suite: s.suite,
+  archive: s.archive,
+});
+
+/** What the user should change when the package cannot be had. */
+const PACKAGE_FIX: Record<DebianPackageFailure, { field: string; fix: string }> = {
+  list: { field: "source.archive", fix: "check the archive URL and suite, and that this machine reaches it" },
+  version: {
+    field: "source.version",
+    fix: "a suite lists only its newest version: pin the current one (`apt-cache policy <package>`) with its sha256, or point source.archive at a frozen snapshot.debian.org archive",
+  },
+  download: { field: "source", fix: "check that this machine reaches the Debian archive" },
+  unpack: { field: "source.debianPackage", fix: "check that the package is a valid .deb" },
+  file: { field: "source.file", fix: "name a file the package holds" },
+};
+
+/** Downloads in flight, by cache folder and package: artefacts fetched together share one. */
+const packageDownloads = new Map<string, Promise<string>>();
+
+async function fromDebianPackage(
+  source: DebianPackageSource,
+  dest: string,
+  store: ArtifactStore,
+  where: string,
+): Promise<void> {
+  const dir = path.join(store.cacheDir, "debian");
+  const id = `${dir}\0${source.debianPackage}=${source.version}\0${source.archive ?? ""}`;
+  try {
+    let deb = packageDownloads.get(id);
+    if (!deb) {
+      deb = cachedOrDownloadedDeb(source, dir, where);
+      packageDownloads.set(id, deb);
+      // Only while in flight: afterwards the cache folder itself is the record.
+      void deb.finally(() => packageDownloads.delete(id)).catch(() => undefined);
+    }
+    await extractDebianFile(await deb, source.file, dest);
+  } catch (e) {
+    if (!(e instanceof DebianPackageError)) throw e;
+    const { field, fix } = PACKAGE_FIX[e.failure];
+    throw new ArtifactError(`${where}.${field}: ${e.message}; ${fix}`);
+  }
+}
+
+async function cachedOrDownloadedDeb(
+  source: DebianPackageSource,
+  dir: string,
+  where: string,
+): Promise<string> {
+  // apt names the file <package>_<version without epoch>_<arch>.deb.
+  const version = source.version.replace(/^[0-9]+:/, "");
+  const prefix = `${source.debianPackage}_${version}_`;
+  const known = fs.existsSync(dir)
+    ? fs.readdirSync(dir).find((f) => f.startsWith(prefix) && f.endsWith(".deb"))
+    : undefined;
+  let deb = known ? path.join(dir, known) : await downloadDebianPackage(packageRequest(source), dir);
+  if (source.debSha256) {
+    const actual = await fileSha256(deb);
+    if (actual !== source.debSha256) {
+      fs.rmSync(deb, { force: true });
+      if (known) return cachedOrDownloadedDeb(source, dir, where); // a stale cache copy: fetch afresh
+      throw new ArtifactError(
+        `${where}.source.debSha256: ${path.basename(deb)} has sha256 ${actual}, config says ${source.debSha256}; update the config if the package changed on purpose`,
+      );
+    }
+  }
+  return deb;
+}
+
 async function download(url: string, dest: string, where: string): Promise<void> {
-  fs.mkdirSync(path.dirname(dest), { recursive: true });
-  const partial = `${dest}.partial`;
   let response: Response;
   try {
     response = await fetch(url);
@@ -82,13 +187,11 @@ async function download(url: string, dest: string, where: string): Promise<void>
   try {
     await pipeline(
       Readable.fromWeb(response.body as import("node:stream/web").ReadableStream),
-      fs.createWriteStream(partial),
+      fs.createWriteStream(dest),
     );
   } catch (e) {
-    fs.rmSync(partial, { force: true });
     throw new ArtifactError(
       `${where}.source: downloading ${url} failed (${(e as Error).message}); check the network and the cache folder, then try again`,
     );
   }
-  fs.renameSync(partial, dest);
 }

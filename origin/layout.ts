@@ -1,7 +1,7 @@
 // The origin layout: every object the origin serves, as one pure function of the validated
 // config and the base URL. `boot-stack render`, the local origin server and the Pulumi upload
 // all use this function, so what a pull request shows is what gets served.
-import { StackConfig } from "../config/schema";
+import { ArtifactSource, StackConfig } from "../config/schema";
 import { sha256 } from "../ipxe/build/hash";
 import { renderGenericStage1, renderSitesIndex } from "../ipxe/render/generic";
 import { renderStage1 } from "../ipxe/render/stage1";
@@ -12,8 +12,8 @@ import { CACHE_CONTROL, CONTENT_TYPE, keys } from "./keys";
 export type OriginContent =
   /** Generated text (scripts, indexes, manifest). */
   | { kind: "inline"; text: string }
-  /** A configured artefact; `source` is a local path (relative to the project) or a URL. */
-  | { kind: "artifact"; name: string; source: string };
+  /** A configured artefact: a local path (relative to the project), a URL or a Debian package file. */
+  | { kind: "artifact"; name: string; source: ArtifactSource };
 
 export interface OriginObject {
   /** Object key / URL path without leading slash, e.g. `sites/ams1/stage2.ipxe`. */

@@ -9,15 +9,16 @@ import type { Socket } from "node:net";
 import { OriginObject } from "./layout";
 import { AccessLogEntry, AccessLogger, identityFromQuery, stdoutLogger } from "./server-log";
 import { parseRange } from "./server-range";
+import { ArtifactSource } from "../config/schema";
 import { VerifiedFile, verifyArtifactFile } from "./artifact-file";
 
 /**
- * Turns a configured artefact into a local file path (downloading it first if it is a URL), or
+ * Turns a configured artefact into a local file path (fetching it first unless it is a file), or
  * undefined when it is deliberately not available here (it is then answered with 404).
  */
 export type ArtifactResolver = (
   name: string,
-  source: string,
+  source: ArtifactSource,
   sha256: string,
 ) => Promise<string | undefined> | string | undefined;
 

@@ -2,12 +2,10 @@
 // 127.0.0.1 until Ctrl-C, logging one line per request. Scripts point at --base-url, by
 // default http://10.0.2.100: the address QEMU's guestfwd gives the origin inside a test VM.
 import * as fs from "node:fs";
-import * as path from "node:path";
 import { Command } from "commander";
-import { cachedArtifactPath, isUrl, resolveArtifact } from "../../origin/artifacts";
+import { cachedArtifactPath, defaultArtifactStore, isFetched, resolveArtifact } from "../../origin/artifacts";
 import { originLayout } from "../../origin/layout";
 import { OriginServer } from "../../origin/server";
-import { defaultCacheDir } from "../../ipxe/build/cache";
 import { GUEST_ORIGIN, guestfwd } from "../../local/guest-network";
 import { loadStack, originRef } from "../project";
 import { UsageError } from "../../errors/user-error";
@@ -44,13 +42,17 @@ async function serve(opts: ServeOptions): Promise<void> {
   const stack = loadStack(opts.stack, opts.projectDir);
   const ref = originRef(stack, opts.baseUrl ?? GUEST_ORIGIN.baseUrl);
   const layout = originLayout(stack.config, ref);
-  const store = { projectDir: stack.dir, cacheDir: path.join(defaultCacheDir(), "artifacts") };
+  const store = defaultArtifactStore(stack.dir);
   const server = await OriginServer.start({
     objects: layout,
     port: Number(opts.port),
     resolveArtifact: (name, source, sha256) => {
-      // Nothing is downloaded unless asked: a URL artefact is served only once it is in the cache.
-      if (isUrl(source) && !opts.fetchArtifacts && !fs.existsSync(cachedArtifactPath(store, name, sha256)))
+      // Nothing is downloaded unless asked: a fetched artefact is served only once it is in the cache.
+      if (
+        isFetched(source) &&
+        !opts.fetchArtifacts &&
+        !fs.existsSync(cachedArtifactPath(store, name, sha256))
+      )
         return undefined;
       return resolveArtifact(name, { source, sha256 }, store);
     },

@@ -1,7 +1,7 @@
 // `boot-stack validate --stack prod`: the check a pull request runs before `pulumi preview`.
 import * as path from "node:path";
 import { Command } from "commander";
-import { resolveArtifacts } from "../../origin/artifacts";
+import { defaultArtifactStore, resolveArtifacts } from "../../origin/artifacts";
 import { EXIT } from "../../errors/user-error";
 import { loadStack } from "../project";
 
@@ -13,15 +13,14 @@ export function registerValidate(program: Command): void {
     )
     .requiredOption("-s, --stack <name>", "stack name, e.g. prod")
     .option("--project-dir <dir>", "folder with Pulumi.yaml (default: nearest up from here)")
-    .option("--check-artifacts", "also fetch/read every artefact and verify its sha256")
+    .option(
+      "--check-artifacts",
+      "also fetch every artefact (URL, Debian package) into the cache and verify its sha256",
+    )
     .action(async (opts: { stack: string; projectDir?: string; checkArtifacts?: boolean }) => {
       const stack = loadStack(opts.stack, opts.projectDir);
       const { sites, artifacts } = stack.config;
-      if (opts.checkArtifacts)
-        await resolveArtifacts(artifacts, {
-          projectDir: stack.dir,
-          cacheDir: path.join(stack.dir, ".cache", "artifacts"),
-        });
+      if (opts.checkArtifacts) await resolveArtifacts(artifacts, defaultArtifactStore(stack.dir));
       process.stdout.write(
         `ok: ${path.relative(process.cwd(), stack.file) || stack.file}: ${sites.length} site${sites.length === 1 ? "" : "s"} ` +
           `(${sites.map((s) => `${s.name}:${s.network.mode}`).join(", ")}), ${Object.keys(artifacts).length} artefacts` +

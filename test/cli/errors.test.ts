@@ -134,7 +134,7 @@ describe("command-specific mistakes", () => {
     expectUserError(
       r,
       EXIT.ARTIFACT,
-      `boot-stack: 1 artefact problem:\n  artifacts.k.source: file ${dir}/vmlinuz does not exist; fix the path or fetch the file first\n`,
+      `boot-stack: 1 artefact problem:\n  artifacts.k.source: file ${dir}/vmlinuz does not exist; fix the path, or fetch it from a URL or Debian package (a file that is not in git does not exist on a CI runner)\n`,
     );
     expect(r.stdout).toBe("");
   });
@@ -280,7 +280,7 @@ describe("the real command line (bin/boot-stack)", () => {
       { encoding: "utf8" },
     );
     expect(r.stderr).toBe(
-      `boot-stack: 1 artefact problem:\n  artifacts.k.source: file ${dir}/vmlinuz does not exist; fix the path or fetch the file first\n`,
+      `boot-stack: 1 artefact problem:\n  artifacts.k.source: file ${dir}/vmlinuz does not exist; fix the path, or fetch it from a URL or Debian package (a file that is not in git does not exist on a CI runner)\n`,
     );
     expect(r.status).toBe(EXIT.ARTIFACT);
   });

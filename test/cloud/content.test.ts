@@ -12,6 +12,9 @@ import { PROD_FILE } from "../support/prod-config";
 import { byType, Harness, installMocks, Recorded, tempArtifacts } from "./harness";
 
 const OBJECT = "aws:s3/bucketObjectv2:BucketObjectv2";
+// Registering ~50 mocked resources takes seconds on 2 cores when the suite runs in parallel.
+jest.setTimeout(60_000);
+
 const prodFile = loadStackFile(PROD_FILE);
 const temp = tempArtifacts(Object.keys(prodFile.artifacts));
 const prod: StackConfig = {
@@ -137,10 +140,10 @@ describe("guards", () => {
     h.reset();
     const { SiteContent } = await import("../../components/site-content");
     const layout = originLayout(prod, { baseUrl: "https://boot.example.com" });
-    const { "rescue-initrd": _, ...missingOne } = temp.paths;
+    const { "debian12-initrd": _, ...missingOne } = temp.paths;
     expect(
       () => new SiteContent("broken", { bucket: "b", objects: layout, artifactPaths: missingOne }),
-    ).toThrow(/artifacts\.rescue-initrd: no verified local file/);
+    ).toThrow(/artifacts\.debian12-initrd: no verified local file/);
     await h.settle();
     expect(byType(h.records, OBJECT)).toEqual([]);
   });

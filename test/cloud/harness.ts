@@ -22,6 +22,8 @@ export interface Recorded {
   provider: string;
   protect: boolean;
   custom: boolean;
+  /** Per input, the URNs it depends on (as the engine hands them to policy packs). */
+  propertyDependencies: Record<string, string[]>;
 }
 
 export const ACCOUNT = "123456789012";
@@ -80,6 +82,9 @@ export interface Harness {
 }
 
 interface RawRequest {
+  getPropertydependenciesMap(): {
+    forEach(f: (value: { getUrnsList(): string[] }, key: string) => void): void;
+  };
   getType(): string;
   getName(): string;
   getParent(): string;
@@ -94,6 +99,12 @@ export interface MockOptions {
   stack?: string;
   /** Preview mode: providers compute nothing, so ARNs, domains and build results stay unknown. */
   preview?: boolean;
+}
+
+function propertyDependencies(req: RawRequest): Record<string, string[]> {
+  const deps: Record<string, string[]> = {};
+  req.getPropertydependenciesMap().forEach((v, k) => (deps[k] = v.getUrnsList()));
+  return deps;
 }
 
 export async function installMocks(options: MockOptions = {}): Promise<Harness> {
@@ -142,6 +153,7 @@ export async function installMocks(options: MockOptions = {}): Promise<Harness> 
           provider: req.getProvider(),
           protect: req.getProtect(),
           custom: req.getCustom(),
+          propertyDependencies: propertyDependencies(req),
         });
       }
       cb(err, res);

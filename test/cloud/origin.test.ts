@@ -18,6 +18,9 @@ import {
   valueOf,
 } from "./harness";
 
+// Registering ~50 mocked resources takes seconds on 2 cores when the suite runs in parallel.
+jest.setTimeout(60_000);
+
 let h: Harness;
 let bootStack: typeof BootStackModule.bootStack;
 const prod = loadStackFile(PROD_FILE);
@@ -36,6 +39,11 @@ const variant = (origin: Partial<StackConfig["origin"]>): StackConfig => ({
   ...prod,
   origin: { ...prod.origin, ...origin },
 });
+const named = (records: Recorded[], name: string): Recorded => {
+  const found = records.filter((r) => r.name === name);
+  if (found.length !== 1) throw new Error(`expected one resource named ${name}, found ${found.length}`);
+  return found[0];
+};
 const countByType = (records: Recorded[]) =>
   records.reduce<Record<string, number>>((acc, r) => ({ ...acc, [r.type]: (acc[r.type] ?? 0) + 1 }), {});
 const distribution = (records: Recorded[]) => one(records, "aws:cloudfront/distribution:Distribution").inputs;
@@ -53,7 +61,7 @@ beforeAll(async () => {
 
 describe("example stack (Pulumi.prod.yaml)", () => {
   test("exact resource types and counts", () => {
-    const layoutObjects = 4 * 2 + 2 + 4 + 1; // stage-1 + stage-2 per site, index, generic, 4 artefacts, manifest
+    const layoutObjects = 4 * 2 + 2 + 2 + 1; // stage-1 + stage-2 per site, index, generic, 2 artefacts, manifest
     expect(countByType(records)).toEqual({
       "boot-stack:index:Origin": 1,
       "boot-stack:index:SiteContent": 1,
@@ -65,7 +73,7 @@ describe("example stack (Pulumi.prod.yaml)", () => {
       "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": 2,
       "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": 2,
       "aws:s3/bucketVersioning:BucketVersioning": 1,
-      "aws:s3/bucketPolicy:BucketPolicy": 1,
+      "aws:s3/bucketPolicy:BucketPolicy": 2, // content: CDN-only and TLS-only; logs: TLS-only
       "aws:acm/certificate:Certificate": 1,
       "aws:acm/certificateValidation:CertificateValidation": 1,
       "cloudflare:index/dnsRecord:DnsRecord": 2,
@@ -156,7 +164,7 @@ describe("example stack (Pulumi.prod.yaml)", () => {
   });
 
   test("bucket policy: only CloudFront on behalf of this distribution, and TLS only", () => {
-    const policy = JSON.parse(one(records, "aws:s3/bucketPolicy:BucketPolicy").inputs.policy);
+    const policy = JSON.parse(named(records, "origin-bucket-policy").inputs.policy);
     const dist = "arn:aws:cloudfront::123456789012:distribution/E2EXAMPLE10"; // the mock's ARN for origin-cdn
     const allows = policy.Statement.filter((s: any) => s.Effect === "Allow");
     expect(allows).toEqual([
@@ -176,7 +184,33 @@ describe("example stack (Pulumi.prod.yaml)", () => {
         Condition: { Bool: { "aws:SecureTransport": "false" } },
       }),
     );
-    expect(one(records, "aws:s3/bucketPolicy:BucketPolicy").inputs.bucket).toBe("origin-bucket-id");
+    expect(named(records, "origin-bucket-policy").inputs.bucket).toBe("origin-bucket-id");
+  });
+
+  test("the access-log bucket is TLS-only too, and grants nothing by policy (logs arrive through its ACL)", () => {
+    const logs = named(records, "origin-logs-policy");
+    expect(logs.inputs.bucket).toBe("origin-logs-id");
+    expect(JSON.parse(logs.inputs.policy)).toEqual({
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Sid: "DenyInsecureTransport",
+          Effect: "Deny",
+          Principal: "*",
+          Action: "s3:*",
+          Resource: ["arn:aws:s3:::origin-logs-0a1b2c3", "arn:aws:s3:::origin-logs-0a1b2c3/*"],
+          Condition: { Bool: { "aws:SecureTransport": "false" } },
+        },
+      ],
+    });
+  });
+
+  test("every lifecycle rule filters on the empty prefix (an empty filter is deprecated by the AWS provider)", () => {
+    const rules = byType(records, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration").flatMap(
+      (l) => l.inputs.rules,
+    );
+    expect(rules.length).toBeGreaterThan(2);
+    for (const rule of rules) expect([rule.id, rule.filter]).toEqual([rule.id, { prefix: "" }]);
   });
 
   test("CloudFront reaches the bucket through Origin Access Control only", () => {
@@ -210,7 +244,7 @@ describe("example stack (Pulumi.prod.yaml)", () => {
       minimumProtocolVersion: "TLSv1.2_2021",
     });
     expect(d.aliases).toEqual(["boot.example.com"]);
-    expect(d.priceClass).toBe("PriceClass_100");
+    expect(d.priceClass).toBe("PriceClass_200"); // Pulumi.prod.yaml: an edge near sgp1
   });
 
   test("certificate in us-east-1 via an explicit provider, validated by a DNS-only record in Cloudflare", () => {

@@ -14,7 +14,10 @@ beforeAll(() => {
 });
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-const iso = (args: string[]) => runCli(["iso", "--stack", "prod", "--project-dir", PROJECT_DIR, ...args]);
+// The example stack compiles iPXE (test/image/compile.test.ts); the CLI's own behaviour is shown
+// here with the prebuilt binaries, which need no iPXE source.
+const iso = (args: string[]) =>
+  runCli(["iso", "--stack", "prod", "--mode", "prebuilt", "--project-dir", PROJECT_DIR, ...args]);
 
 const shas = (stdout: string) =>
   Object.fromEntries(

@@ -208,7 +208,7 @@ oldIpxe("the CLI reports a build error as one line with exit IMAGE", async () =>
     path.join(stackDir, "Pulumi.old.yaml"),
     fs
       .readFileSync(PROD_FILE, "utf8")
-      .replace("    mode: prebuilt\n", `    mode: prebuilt\n    prebuiltDir: ${OLD_IPXE}\n`),
+      .replace(/^    mode: \w+\n/m, `    mode: prebuilt\n    prebuiltDir: ${OLD_IPXE}\n`),
   );
   const out = path.join(tmp, "cli-out");
   const r = await runCli([

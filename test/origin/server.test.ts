@@ -75,9 +75,11 @@ const layout = () => [
   artifact("kernel", blobPath, blobSha),
 ];
 const start = (objects = layout()) =>
-  OriginServer.start({ objects, resolveArtifact: (_n, source) => source, logger: (e) => logs.push(e) }).then(
-    (s) => (server = s),
-  );
+  OriginServer.start({
+    objects,
+    resolveArtifact: (_n, source) => source as string,
+    logger: (e) => logs.push(e),
+  }).then((s) => (server = s));
 
 beforeAll(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "origin-test-"));
@@ -196,7 +198,7 @@ describe("refusals", () => {
     await expect(
       OriginServer.start({
         objects: [artifact("kernel", blobPath, "a".repeat(64))],
-        resolveArtifact: (_n, s) => s,
+        resolveArtifact: (_n, s) => s as string,
         logger: () => {},
       }),
     ).rejects.toThrow(

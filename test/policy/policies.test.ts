@@ -1,20 +1,32 @@
 // The policy pack's rules, called directly: each refuses what it is for and accepts the safe form.
 import {
+  cloudFrontGrantNamesDistribution,
   cloudFrontHttpOnlyOnBootPaths,
   cloudFrontOriginAccessControl,
   cloudFrontTlsForIpxe,
+  everyBucketHasPublicAccessBlock,
   noPublicBucketAcl,
   noPublicBucketPolicy,
   policies,
   publicAccessBlockAllOn,
 } from "../../policy/policies";
-import { check } from "./check";
+import { check, checkStack } from "./check";
 
 const BUCKET = "aws:s3/bucket:Bucket";
 const BLOCK = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock";
 const DIST = "aws:cloudfront/distribution:Distribution";
 
 const messages = async (...args: Parameters<typeof check>) => (await check(...args)).map((v) => v.message);
+const POLICY = "aws:s3/bucketPolicy:BucketPolicy";
+const doc = (...Statement: object[]) => JSON.stringify({ Version: "2012-10-17", Statement });
+const DIST_ARN = "arn:aws:cloudfront::123456789012:distribution/E2EXAMPLE";
+const cloudFrontGrant = (Condition?: object) => ({
+  Effect: "Allow",
+  Principal: { Service: "cloudfront.amazonaws.com" },
+  Action: "s3:GetObject",
+  Resource: "arn:aws:s3:::b/*",
+  ...(Condition ? { Condition } : {}),
+});
 
 const safeOrigin = {
   originId: "s3",
@@ -102,8 +114,6 @@ describe("public buckets", () => {
   });
 
   test("bucket policy: Principal * without a condition is refused; CloudFront with SourceArn and a Deny * pass", async () => {
-    const doc = (...Statement: object[]) => JSON.stringify({ Version: "2012-10-17", Statement });
-    const POLICY = "aws:s3/bucketPolicy:BucketPolicy";
     expect(
       await messages([noPublicBucketPolicy], POLICY, {
         bucket: "b",
@@ -136,6 +146,192 @@ describe("public buckets", () => {
       },
     );
     expect(await check([noPublicBucketPolicy], POLICY, { bucket: "b", policy: safe })).toEqual([]);
+  });
+});
+
+describe("gaps the cloud audit found (D8), each refused", () => {
+  test("an Allow for everyone is refused with any condition too", async () => {
+    for (const Principal of ["*", { AWS: "*" }])
+      expect(
+        await messages([noPublicBucketPolicy], POLICY, {
+          bucket: "b",
+          policy: doc({
+            Effect: "Allow",
+            Principal,
+            Action: "s3:GetObject",
+            Resource: "arn:aws:s3:::b/*",
+            Condition: { Bool: { "aws:SecureTransport": "true" } },
+          }),
+        }),
+      ).toEqual([expect.stringContaining('Principal "*" (even with a condition) makes the bucket public')]);
+  });
+
+  test("a public policy inline on a (deprecated) bucket is refused as well", async () => {
+    const policy = doc({
+      Effect: "Allow",
+      Principal: "*",
+      Action: "s3:GetObject",
+      Resource: "arn:aws:s3:::b/*",
+    });
+    for (const type of [BUCKET, "aws:s3/bucketV2:BucketV2"])
+      expect(await messages([noPublicBucketPolicy], type, { policy })).toHaveLength(1);
+  });
+
+  test("a grant to CloudFront without AWS:SourceArn is refused (any account's distribution could read)", async () => {
+    expect(
+      await messages([cloudFrontGrantNamesDistribution], POLICY, {
+        bucket: "b",
+        policy: doc(cloudFrontGrant()),
+      }),
+    ).toEqual([
+      expect.stringMatching(/^the grant to cloudfront\.amazonaws\.com has no AWS:SourceArn condition/),
+    ]);
+    // A condition on something else does not name the distribution either.
+    expect(
+      await messages([cloudFrontGrantNamesDistribution], POLICY, {
+        bucket: "b",
+        policy: doc(cloudFrontGrant({ StringEquals: { "AWS:SourceAccount": "123456789012" } })),
+      }),
+    ).toHaveLength(1);
+  });
+
+  test("a grant to CloudFront for a wildcard or a negated SourceArn is refused", async () => {
+    for (const Condition of [
+      { ArnLike: { "AWS:SourceArn": "arn:aws:cloudfront::123456789012:distribution/*" } },
+      { StringLike: { "AWS:SourceArn": "*" } },
+      { StringNotEquals: { "AWS:SourceArn": DIST_ARN } },
+    ])
+      expect(
+        await messages([cloudFrontGrantNamesDistribution], POLICY, {
+          bucket: "b",
+          policy: doc(cloudFrontGrant(Condition)),
+        }),
+      ).toHaveLength(1);
+  });
+
+  test("a grant to CloudFront for exactly one distribution passes (key names are case-insensitive)", async () => {
+    for (const Condition of [
+      { StringEquals: { "AWS:SourceArn": DIST_ARN } },
+      { ArnLike: { "aws:sourcearn": [DIST_ARN] } },
+    ])
+      expect(
+        await check([cloudFrontGrantNamesDistribution], POLICY, {
+          bucket: "b",
+          policy: doc(cloudFrontGrant(Condition)),
+        }),
+      ).toEqual([]);
+  });
+
+  test("the S3 bucket's endpoint configured as a custom origin (no OAC possible) is refused", async () => {
+    for (const domainName of [
+      "b.s3.amazonaws.com",
+      "b.s3.eu-west-1.amazonaws.com",
+      "b.s3-eu-west-1.amazonaws.com",
+      "b.s3.dualstack.eu-west-1.amazonaws.com",
+    ]) {
+      const custom = {
+        originId: "s3",
+        domainName,
+        customOriginConfig: {
+          httpPort: 80,
+          httpsPort: 443,
+          originProtocolPolicy: "https-only",
+          originSslProtocols: ["TLSv1.2"],
+        },
+      };
+      expect(
+        await messages([cloudFrontOriginAccessControl], DIST, distribution({ origins: [custom] })),
+      ).toEqual([expect.stringContaining(`reaches the S3 bucket ${domainName} as a custom origin`)]);
+    }
+    const notS3 = {
+      originId: "api",
+      domainName: "api.example.com",
+      customOriginConfig: {
+        httpPort: 80,
+        httpsPort: 443,
+        originProtocolPolicy: "https-only",
+        originSslProtocols: ["TLSv1.2"],
+      },
+    };
+    expect(await check([cloudFrontOriginAccessControl], DIST, distribution({ origins: [notS3] }))).toEqual(
+      [],
+    );
+  });
+
+  test("public ACLs on the deprecated BucketV2, BucketObject and BucketAclV2, and inline public grants, are refused", async () => {
+    expect(
+      await messages([noPublicBucketAcl], "aws:s3/bucketV2:BucketV2", { acl: "public-read" }),
+    ).toHaveLength(1);
+    expect(
+      await messages([noPublicBucketAcl], "aws:s3/bucketObject:BucketObject", {
+        key: "k",
+        acl: "public-read",
+      }),
+    ).toHaveLength(1);
+    expect(
+      await messages([noPublicBucketAcl], "aws:s3/bucketAclV2:BucketAclV2", {
+        bucket: "b",
+        acl: "public-read-write",
+      }),
+    ).toHaveLength(1);
+    const inline = {
+      grants: [
+        { type: "Group", permissions: ["READ"], uri: "http://acs.amazonaws.com/groups/global/AllUsers" },
+      ],
+    };
+    for (const type of [BUCKET, "aws:s3/bucketV2:BucketV2"])
+      expect(await messages([noPublicBucketAcl], type, inline)).toEqual([
+        expect.stringContaining("AllUsers makes the bucket public"),
+      ]);
+  });
+
+  test("CloudFront's default certificate (TLSv1 floor whatever the policy says) is refused", async () => {
+    const d = distribution({
+      viewerCertificate: { cloudfrontDefaultCertificate: true, minimumProtocolVersion: "TLSv1.2_2021" },
+    });
+    expect(await messages([cloudFrontTlsForIpxe], DIST, d)).toEqual([
+      expect.stringMatching(/^viewerCertificate\.cloudfrontDefaultCertificate is true/),
+    ]);
+  });
+
+  describe("stack: every bucket has its own public access block", () => {
+    const urn = (type: string, name: string) => `urn:pulumi:prod::boot-stack::${type}::${name}`;
+    const bucket = (name: string, type = BUCKET) => ({ type, name, urn: urn(type, name), props: {} });
+    const block = (name: string, forBucket: string) => ({
+      type: BLOCK,
+      name,
+      urn: urn(BLOCK, name),
+      props: {},
+      propertyDependencies: { bucket: [urn(BUCKET, forBucket)] },
+    });
+
+    test("a bucket without one is refused, by name", async () => {
+      const found = await checkStack(
+        [everyBucketHasPublicAccessBlock],
+        [
+          bucket("content"),
+          block("content-pab", "content"),
+          bucket("logs"),
+          bucket("old", "aws:s3/bucketV2:BucketV2"),
+        ],
+      );
+      expect(found.map((v) => v.message)).toEqual([
+        expect.stringMatching(/^bucket logs has no BucketPublicAccessBlock/),
+        expect.stringMatching(/^bucket old has no BucketPublicAccessBlock/),
+      ]);
+    });
+
+    test("one block per bucket passes; a block for another bucket does not count", async () => {
+      expect(
+        await checkStack(
+          [everyBucketHasPublicAccessBlock],
+          [bucket("a"), block("a-pab", "a"), bucket("b"), block("b-pab", "b")],
+        ),
+      ).toEqual([]);
+      expect(
+        await checkStack([everyBucketHasPublicAccessBlock], [bucket("a"), bucket("b"), block("b-pab", "b")]),
+      ).toHaveLength(1);
+    });
   });
 });
 

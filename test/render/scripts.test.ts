@@ -89,7 +89,7 @@ describe("stage-2", () => {
       "iseq ${bs_via} dhcp && set bs_kip dhcp || set bs_kip ${bs_ip}::${bs_gateway}:${bs_netmask}:${bs_hostname}::off:${bs_dns}",
     );
     expect(s).toMatch(
-      /kernel https:\/\/boot\.example\.com\/artifacts\/5a3b[0-9a-f]{60}\/debian12-linux initrd=debian12-initrd ip=\$\{bs_kip\} BOOTIF=01-\$\{\$\{bs_if\}\/mac:hexhyp\} priority=critical netcfg\/get_hostname=\$\{bs_hostname\} netcfg\/get_domain=ams1\.example\.com console=tty0 \|\| goto failed/,
+      /kernel https:\/\/boot\.example\.com\/artifacts\/[0-9a-f]{64}\/debian12-linux initrd=debian12-initrd ip=\$\{bs_kip\} BOOTIF=01-\$\{\$\{bs_if\}\/mac:hexhyp\} priority=critical netcfg\/get_hostname=\$\{bs_hostname\} netcfg\/get_domain=ams1\.example\.com console=tty0 \|\| goto failed/,
     );
   });
   test("menu has the default and timeout in milliseconds", () => {
