@@ -13,7 +13,7 @@ import { sha256File } from "../ipxe/build/hash";
 import { bootSession } from "../local/session";
 import { loadFixtureStack } from "../local/stack";
 import { ensureTestOs } from "../local/testos";
-import { REPO_ROOT } from "../local/paths";
+import { REPO_ROOT } from "../ipxe/build/cache";
 
 function emit(bench: string, value: number, unit: string, extra: Record<string, unknown> = {}): void {
   console.log(JSON.stringify({ bench, value: Math.round(value * 100) / 100, unit, ...extra }));
@@ -87,7 +87,7 @@ async function originThroughput(): Promise<void> {
     for (let off = 0; off < size; off += part) await download(url, `bytes=${off}-${off + part - 1}`);
     emit("origin.throughput.100MB.ranges4MiB", size / 2 ** 20 / ((performance.now() - t) / 1000), "MiB/s");
   } finally {
-    await server.close();
+    await server.down();
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }

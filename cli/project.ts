@@ -5,7 +5,7 @@ import { StackConfig } from "../config/schema";
 import { REPO_ROOT } from "../ipxe/build/cache";
 import { loadStackFile, stackFilePath } from "../config/stack-file";
 import { baseUrlProblem, OriginRef, originRefFor } from "../ipxe/render/origin-ref";
-import { UsageError } from "./usage-error";
+import { UsageError } from "../errors/user-error";
 
 /** The folder holding Pulumi.yaml: --project-dir, else the nearest one up from the cwd. */
 export function projectDir(given?: string): string {

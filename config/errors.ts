@@ -1,4 +1,6 @@
 // One problem in a stack config, named so that the reader can go straight to the line.
+import { UserError } from "../errors/user-error";
+
 export interface ConfigIssue {
   /** e.g. `sites[2] "ams1".network.gateway` */
   path: string;
@@ -6,7 +8,7 @@ export interface ConfigIssue {
   message: string;
 }
 
-export class ConfigError extends Error {
+export class ConfigError extends UserError {
   constructor(
     public readonly source: string,
     public readonly issues: ConfigIssue[],
@@ -14,8 +16,8 @@ export class ConfigError extends Error {
     super(
       `${source}: ${issues.length} problem${issues.length === 1 ? "" : "s"}\n` +
         issues.map(formatIssue).join("\n"),
+      "CONFIG",
     );
-    this.name = "ConfigError";
   }
 }
 

@@ -41,11 +41,6 @@ export function parseCidr(s: string): Cidr | undefined {
   return { network: m[1], prefix, netmask: prefixToNetmask(prefix) };
 }
 
-export function inSubnet(ip: string, cidr: Cidr): boolean {
-  const size = 2 ** (32 - cidr.prefix);
-  return Math.floor(ipv4ToInt(ip) / size) === Math.floor(ipv4ToInt(cidr.network) / size);
-}
-
 /** A usable host address: inside the subnet, neither its network nor its broadcast address. */
 export function isHostIn(ip: string, cidr: Cidr): boolean {
   const size = 2 ** (32 - cidr.prefix);

@@ -3,6 +3,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
+import { UsageError } from "../errors/user-error";
 import { ConfigError } from "./errors";
 import { CONFIG_KEYS, isPlainObject, RawStackConfig, validateStackConfig } from "./validate";
 import { StackConfig } from "./schema";
@@ -10,11 +11,10 @@ import { StackConfig } from "./schema";
 export const NAMESPACE = "boot-stack";
 
 export function stackFilePath(projectDir: string, stack: string): string {
-  if (!/^[A-Za-z0-9._-]+$/.test(stack)) {
-    throw new ConfigError(`--stack ${JSON.stringify(stack)}`, [
-      { path: "stack", message: "may hold only letters, digits, . _ - (e.g. prod)" },
-    ]);
-  }
+  if (!/^[A-Za-z0-9._-]+$/.test(stack))
+    throw new UsageError(
+      `--stack ${JSON.stringify(stack)}: may hold only letters, digits, . _ - (e.g. prod)`,
+    );
   return path.join(projectDir, `Pulumi.${stack}.yaml`);
 }
 

@@ -5,6 +5,7 @@ import { z } from "zod";
 import { ConfigError, ConfigIssue, showValue } from "./errors";
 import { checkSite, checkSites } from "./rules";
 import {
+  ARTIFACT_NAME,
   artifactSchema,
   ArtifactConfig,
   ipxeSchema,
@@ -84,7 +85,7 @@ function parseArtifacts(value: unknown, issues: ConfigIssue[]): Record<string, A
   let ok = true;
   for (const [key, entry] of Object.entries(value)) {
     const path = `artifacts.${key}`;
-    if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(key)) {
+    if (!ARTIFACT_NAME.test(key)) {
       issues.push({
         path,
         message: `name ${showValue(key)} may hold only letters, digits, . _ - (at most 64, starting with a letter or digit)`,

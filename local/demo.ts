@@ -3,11 +3,16 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { SiteConfig } from "../config/schema";
-import { cacheDir, REPO_ROOT } from "./paths";
-import { SessionContext, SessionResult, bootSession, GUEST_ORIGIN } from "./session";
-import { demoStack, QEMU_NET } from "./stack";
+import { UsageError } from "../errors/user-error";
+import { defaultCacheDir, REPO_ROOT } from "../ipxe/build/cache";
+import { SessionContext, SessionResult, bootSession } from "./session";
+import { GUEST_ORIGIN, QEMU_NET } from "./guest-network";
+import { demoStack } from "./stack";
 import { ensureTestOs } from "./testos";
 import { ensureTools } from "./tools";
+
+/** The stack the demo boots: the project's example. */
+export const EXAMPLE_STACK_FILE = path.join(REPO_ROOT, "Pulumi.prod.yaml");
 
 export interface DemoOptions {
   /** Stack file to take the sites from (default Pulumi.prod.yaml). */
@@ -34,7 +39,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoOutcome> {
   const testOs = await ensureTestOs({ log: say });
   say(`test OS: kernel ${testOs.kernelVersion}, initrd ${path.relative(REPO_ROOT, testOs.initrd.path)}`);
 
-  const stackFile = opts.stackFile ?? path.join(REPO_ROOT, "Pulumi.prod.yaml");
+  const stackFile = opts.stackFile ?? EXAMPLE_STACK_FILE;
   const { config, notes } = demoStack(stackFile, testOs);
   say(
     `rendering ${path.relative(process.cwd(), stackFile) || stackFile} for the local origin ${GUEST_ORIGIN.baseUrl} (QEMU forwards it to 127.0.0.1). Demo overrides:`,
@@ -48,7 +53,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoOutcome> {
   const plan = sitePlan(site);
   say(`site ${site.name}: network mode ${site.network.mode}; ${plan.describe}`);
 
-  const reportDir = path.join(cacheDir(), "demo", `${site.name}-${firmware}`);
+  const reportDir = path.join(defaultCacheDir(), "demo", `${site.name}-${firmware}`);
   fs.rmSync(reportDir, { recursive: true, force: true });
   fs.mkdirSync(reportDir, { recursive: true });
   say(`screenshots and the serial log go to ${path.relative(process.cwd(), reportDir)}/`);
@@ -118,7 +123,10 @@ function sitePlan(site: SiteConfig): SitePlan {
   const entries = site.menu.entries;
   const def = entries.findIndex((e) => e.id === site.menu.default);
   const index = entries[def]?.type === "linux" ? def : entries.findIndex((e) => e.type === "linux");
-  if (index < 0) throw new Error(`site ${site.name} has no linux menu entry: nothing for the demo to boot`);
+  if (index < 0)
+    throw new UsageError(
+      `--site ${site.name}: has no linux menu entry, so nothing for the demo to boot; pick another site`,
+    );
   const entry = { label: entries[index].label, index };
   const net = site.network;
   const mac = net.fixed[0]?.mac;

@@ -15,11 +15,10 @@ import { AccessLogEntry, formatAccessLog } from "../origin/server-log";
 import { buildTestImage } from "./image";
 import { withQemuLock } from "./qemu/lock";
 import { Operator } from "./qemu/operator";
-import { Firmware, GUEST_ORIGIN_IP, QemuRun, startQemu } from "./qemu/rig";
-import { REPO_ROOT } from "./paths";
+import { Firmware, QemuRun, startQemu } from "./qemu/rig";
+import { GUEST_ORIGIN } from "./guest-network";
+import { REPO_ROOT } from "../ipxe/build/cache";
 import { MARKERS, parseTestOsReport } from "./testos";
-
-export const GUEST_ORIGIN = { baseUrl: `http://${GUEST_ORIGIN_IP}` };
 
 export interface SessionOptions {
   stack: StackConfig;
@@ -207,8 +206,8 @@ async function runSession(
   } finally {
     if (markerPoll) clearInterval(markerPoll);
     await run?.kill();
-    await origin?.close();
-    await httpsOrigin?.close();
+    await origin?.down();
+    await httpsOrigin?.down();
     fs.rmSync(work, { recursive: true, force: true });
   }
 }

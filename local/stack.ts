@@ -4,21 +4,8 @@
 import { readRawStackConfig } from "../config/stack-file";
 import { isPlainObject as isPlain, RawStackConfig, validateStackConfig } from "../config/validate";
 import { StackConfig } from "../config/schema";
-import { GUEST_ORIGIN_IP } from "./qemu/rig";
+import { QEMU_NET } from "./guest-network";
 import { TestOs } from "./testos";
-
-/** QEMU's user-mode network, as the guest sees it. */
-export const QEMU_NET = {
-  subnet: "10.0.2.0/24",
-  netmask: "255.255.255.0",
-  gateway: "10.0.2.2",
-  dns: "10.0.2.3",
-  /** The first address QEMU's DHCP hands out; also what the operator types in the demo. */
-  guest: "10.0.2.15",
-  /** What the demo's prompt sites pre-fill (the operator replaces it with `guest`). */
-  prefill: "10.0.2.50",
-  origin: GUEST_ORIGIN_IP,
-} as const;
 
 /** Artefact names in fixtures that stand for the test OS's kernel and initrd. */
 export const TESTOS_KERNEL = "testos-kernel";
@@ -75,7 +62,7 @@ export function demoStack(file: string, os: TestOs): { config: StackConfig; note
     }
     if (changed.length)
       notes.push(
-        `site ${String(s.name)}: network ${changed.join(", ")} -> QEMU's 10.0.2.0/24 (gateway ${QEMU_NET.gateway})`,
+        `site ${String(s.name)}: network ${changed.join(", ")} -> QEMU's ${QEMU_NET.subnet} (gateway ${QEMU_NET.gateway})`,
       );
     return { ...s, network: net };
   });

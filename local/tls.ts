@@ -3,7 +3,7 @@
 // RSA 2048 and SHA-256: what iPXE's TLS (1.2 at most) accepts.
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { GUEST_ORIGIN_IP } from "./qemu/rig";
+import { QEMU_NET } from "./guest-network";
 import { runTool } from "./proc";
 
 export interface TestPki {
@@ -12,7 +12,7 @@ export interface TestPki {
   rogue: { key: string; cert: string };
 }
 
-export async function makeTestPki(dir: string, ip = GUEST_ORIGIN_IP): Promise<TestPki> {
+export async function makeTestPki(dir: string, ip = QEMU_NET.origin): Promise<TestPki> {
   fs.mkdirSync(dir, { recursive: true });
   const f = (name: string) => path.join(dir, name);
   const ssl = (args: string[]) => runTool("openssl", args, { timeoutMs: 30_000 });
@@ -21,24 +21,27 @@ export async function makeTestPki(dir: string, ip = GUEST_ORIGIN_IP): Promise<Te
     ext,
     `subjectAltName=IP:${ip}\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n`,
   );
-  await ssl([
-    "req",
-    "-x509",
-    "-newkey",
-    "rsa:2048",
-    "-nodes",
-    "-sha256",
-    "-days",
-    "2",
-    "-subj",
-    "/CN=boot-stack test CA",
-    "-keyout",
-    f("ca.key"),
-    "-out",
-    f("ca.crt"),
-    "-addext",
+  /** A self-signed RSA certificate, <name>.key and <name>.crt, valid for 2 days. */
+  const selfSigned = (name: string, subject: string, extensions: string[]) =>
+    ssl([
+      "req",
+      "-x509",
+      "-newkey",
+      "rsa:2048",
+      "-nodes",
+      "-sha256",
+      "-days",
+      "2",
+      "-subj",
+      subject,
+      ...extensions.flatMap((e) => ["-addext", e]),
+      "-keyout",
+      f(`${name}.key`),
+      "-out",
+      f(`${name}.crt`),
+    ]);
+  await selfSigned("ca", "/CN=boot-stack test CA", [
     "basicConstraints=critical,CA:TRUE",
-    "-addext",
     "keyUsage=critical,keyCertSign,cRLSign",
   ]);
   await ssl([
@@ -72,24 +75,7 @@ export async function makeTestPki(dir: string, ip = GUEST_ORIGIN_IP): Promise<Te
     "-out",
     f("server.crt"),
   ]);
-  await ssl([
-    "req",
-    "-x509",
-    "-newkey",
-    "rsa:2048",
-    "-nodes",
-    "-sha256",
-    "-days",
-    "2",
-    "-subj",
-    `/CN=${ip}`,
-    "-addext",
-    `subjectAltName=IP:${ip}`,
-    "-keyout",
-    f("rogue.key"),
-    "-out",
-    f("rogue.crt"),
-  ]);
+  await selfSigned("rogue", `/CN=${ip}`, [`subjectAltName=IP:${ip}`]);
   const read = (n: string) => fs.readFileSync(f(n), "utf8");
   return {
     caCert: f("ca.crt"),

@@ -3,27 +3,33 @@
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { hasTool } from "./proc";
-import { REPO_ROOT } from "./paths";
+import { REPO_ROOT } from "../ipxe/build/cache";
+import { SYSLINUX_FILES } from "../ipxe/build/plan";
+import { hasTool, ToolError, TOOL_PACKAGES } from "../ipxe/build/tools";
 import { OVMF_CODE } from "./qemu/rig";
 
 const TOOLS = ["qemu-system-x86_64", "socat", "xorriso", "mformat", "mcopy", "cpio", "apt-get", "dpkg-deb"];
-const FILES = [
-  "/bin/busybox",
-  "/usr/lib/ISOLINUX/isolinux.bin",
-  "/usr/lib/syslinux/modules/bios/ldlinux.c32",
-];
+/** File → the Debian package that ships it. */
+const FILES: Record<string, string> = {
+  "/bin/busybox": "busybox-static",
+  [SYSLINUX_FILES.isolinuxBin]: "isolinux",
+  [SYSLINUX_FILES.ldlinux]: "syslinux-common",
+};
 
-export async function missingTools(uefi: boolean): Promise<string[]> {
-  const missing: string[] = [];
-  for (const t of TOOLS) if (!(await hasTool(t))) missing.push(t);
-  for (const f of [...FILES, ...(uefi ? [OVMF_CODE] : [])]) if (!fs.existsSync(f)) missing.push(f);
-  return missing;
+/** What is missing, each with the Debian package that ships it. */
+function missingTools(uefi: boolean): string[] {
+  const files = { ...FILES, ...(uefi ? { [OVMF_CODE]: "ovmf" } : {}) };
+  return [
+    ...TOOLS.filter((t) => !hasTool(t)).map((t) => `${t} (${TOOL_PACKAGES[t]})`),
+    ...Object.entries(files)
+      .filter(([f]) => !fs.existsSync(f))
+      .map(([f, pkg]) => `${f} (${pkg})`),
+  ];
 }
 
 /** Runs scripts/setup.sh if anything is missing; throws if it is still missing afterwards. */
 export async function ensureTools(uefi: boolean, log: (line: string) => void): Promise<void> {
-  const missing = await missingTools(uefi);
+  const missing = missingTools(uefi);
   if (missing.length === 0) return;
   log(`setup: missing ${missing.join(", ")}: running scripts/setup.sh`);
   const code = await new Promise<number | null>((resolve) => {
@@ -34,9 +40,9 @@ export async function ensureTools(uefi: boolean, log: (line: string) => void): P
     child.on("exit", resolve);
     child.on("error", () => resolve(-1));
   });
-  const still = await missingTools(uefi);
+  const still = missingTools(uefi);
   if (code !== 0 || still.length)
-    throw new Error(
+    throw new ToolError(
       `scripts/setup.sh ${code === 0 ? "ran" : `failed (exit ${code})`}, and ${still.join(", ") || "nothing"} is still missing: install them (see scripts/setup.sh) and run the demo again`,
     );
 }

@@ -6,6 +6,7 @@ import * as path from "node:path";
 import { pipeline } from "node:stream/promises";
 import { Readable } from "node:stream";
 import { ArtifactConfig, ArtifactSource, DebianPackageSource } from "../config/schema";
+import { UserError } from "../errors/user-error";
 import { defaultCacheDir } from "../ipxe/build/cache";
 import {
   DebianPackageError,
@@ -15,7 +16,9 @@ import {
   downloadDebianPackage,
   extractDebianFile,
 } from "../ipxe/build/debian-package";
-import { sha256File } from "../ipxe/build/hash";
+import { ArtifactError, fileSha256, verifyArtifactFile } from "./artifact-file";
+
+export { ArtifactError } from "./artifact-file";
 
 export interface ArtifactStore {
   /** Relative local sources are resolved against this folder (the project). */
@@ -30,13 +33,6 @@ export const defaultArtifactStore = (projectDir: string): ArtifactStore => ({
   cacheDir: path.join(defaultCacheDir(), "artifacts"),
 });
 
-export class ArtifactError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "ArtifactError";
-  }
-}
-
 export const isUrl = (source: ArtifactSource): source is string =>
   typeof source === "string" && /^https?:\/\//i.test(source);
 
@@ -48,22 +44,6 @@ export const sourceKind = (source: ArtifactSource): SourceKind =>
 
 /** Whether the artefact must be fetched over the network (not a file of the project). */
 export const isFetched = (source: ArtifactSource): boolean => sourceKind(source) !== "file";
-
-/** Hashes already computed, by path, size and mtime: the resolver and the local origin check the
- * same large files, and each should be read once, not once per check. */
-const knownHashes = new Map<string, string>();
-
-/** sha256 of a file, computed once while its path, size and mtime stay the same. */
-export async function fileSha256(file: string): Promise<string> {
-  const st = await fs.promises.stat(file);
-  const key = `${file}\0${st.size}\0${st.mtimeMs}`;
-  let sha = knownHashes.get(key);
-  if (sha === undefined) {
-    sha = await sha256File(file);
-    knownHashes.set(key, sha);
-  }
-  return sha;
-}
 
 /** Where a downloaded artefact is kept: `<cacheDir>/<sha256>/<name>`. */
 export const cachedArtifactPath = (store: ArtifactStore, name: string, sha256: string): string =>
@@ -79,11 +59,7 @@ export async function resolveArtifact(
   const { source } = artifact;
   if (typeof source === "string" && !isUrl(source)) {
     const file = path.resolve(store.projectDir, source);
-    if (!fs.existsSync(file))
-      throw new ArtifactError(
-        `${where}.source: file ${file} does not exist; fix the path, or fetch it from a URL or Debian package (a file that is not in git does not exist on a CI runner)`,
-      );
-    await checkHash(file, artifact.sha256, where);
+    await verifyArtifactFile(name, file, artifact.sha256);
     return file;
   }
   const cached = cachedArtifactPath(store, name, artifact.sha256);
@@ -94,7 +70,7 @@ export async function resolveArtifact(
     if (typeof source === "string") await download(source, partial, where);
     else await fromDebianPackage(source, partial, store, where);
     // Never keep bytes that failed the check: only verified bytes get the cached name.
-    await checkHash(partial, artifact.sha256, where, describeSource(source));
+    await verifyArtifactFile(name, partial, artifact.sha256, describeSource(source));
     fs.renameSync(partial, cached);
   } finally {
     fs.rmSync(partial, { force: true });
@@ -109,6 +85,8 @@ export async function resolveArtifacts(
 ): Promise<Record<string, string>> {
   const entries = Object.entries(artifacts);
   const results = await Promise.allSettled(entries.map(([name, a]) => resolveArtifact(name, a, store)));
+  const bug = results.find((r) => r.status === "rejected" && !(r.reason instanceof UserError));
+  if (bug) throw (bug as PromiseRejectedResult).reason; // a bug keeps its stack
   const errors = results.flatMap((r) => (r.status === "rejected" ? [(r.reason as Error).message] : []));
   if (errors.length)
     throw new ArtifactError(
@@ -117,15 +95,6 @@ export async function resolveArtifacts(
   return Object.fromEntries(
     entries.map(([name], i) => [name, (results[i] as PromiseFulfilledResult<string>).value]),
   );
-}
-
-async function checkHash(file: string, expected: string, where: string, from = file): Promise<void> {
-  const actual = await fileSha256(file);
-  if (actual !== expected) {
-    throw new ArtifactError(
-      `${where}.sha256: ${from} has sha256 ${actual}, config says ${expected}; update the config if the file changed on purpose`,
-    );
-  }
 }
 
 export function describeSource(source: ArtifactSource): string {
@@ -215,8 +184,14 @@ async function download(url: string, dest: string, where: string): Promise<void>
   }
   if (!response.ok || !response.body)
     throw new ArtifactError(`${where}.source: ${url} answered HTTP ${response.status}`);
-  await pipeline(
-    Readable.fromWeb(response.body as import("node:stream/web").ReadableStream),
-    fs.createWriteStream(dest),
-  );
+  try {
+    await pipeline(
+      Readable.fromWeb(response.body as import("node:stream/web").ReadableStream),
+      fs.createWriteStream(dest),
+    );
+  } catch (e) {
+    throw new ArtifactError(
+      `${where}.source: downloading ${url} failed (${(e as Error).message}); check the network and the cache folder, then try again`,
+    );
+  }
 }

@@ -1,5 +1,5 @@
 // The local origin's access log: one line per request, with the identity stage-1 sends in the
-// query string (site, stage-1 hash, MAC, how the network came up), so an operator watching the
+// query string (site, stage-1 version, MAC, how the network came up), so an operator watching the
 // log sees which machine at which site fetched what.
 
 export interface AccessLogEntry {

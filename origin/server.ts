@@ -9,7 +9,18 @@ import type { Socket } from "node:net";
 import { OriginObject } from "./layout";
 import { AccessLogEntry, AccessLogger, identityFromQuery, stdoutLogger } from "./server-log";
 import { parseRange } from "./server-range";
-import { ArtifactResolver, VerifiedFile, verifyArtifactFile } from "./server-artifacts";
+import { ArtifactSource } from "../config/schema";
+import { VerifiedFile, verifyArtifactFile } from "./artifact-file";
+
+/**
+ * Turns a configured artefact into a local file path (fetching it first unless it is a file), or
+ * undefined when it is deliberately not available here (it is then answered with 404).
+ */
+export type ArtifactResolver = (
+  name: string,
+  source: ArtifactSource,
+  sha256: string,
+) => Promise<string | undefined> | string | undefined;
 
 export interface OriginServerOptions {
   /** What to serve (from originLayout). */
@@ -27,7 +38,7 @@ export interface OriginServerOptions {
 
 interface Entry {
   object: OriginObject;
-  /** For inline objects. */
+  /** An inline object's bytes. */
   body?: Buffer;
   /** For artefacts: the verified local file. */
   file?: VerifiedFile;
@@ -73,7 +84,6 @@ export class OriginServer {
     return this.server?.listening ?? false;
   }
 
-  /** Keys currently served. */
   keys(): string[] {
     return [...this.entries.keys()];
   }
@@ -133,7 +143,7 @@ export class OriginServer {
     listening.add(this);
   }
 
-  /** Stops listening and drops every open connection: clients see "connection refused". */
+  /** Stops listening and drops every open connection: clients see "connection refused". Also the way to stop for good. */
   async down(): Promise<void> {
     const server = this.server;
     if (!server) return;
@@ -143,10 +153,6 @@ export class OriginServer {
     for (const sock of this.sockets) sock.destroy();
     this.sockets.clear();
     await closed;
-  }
-
-  async close(): Promise<void> {
-    await this.down();
   }
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {

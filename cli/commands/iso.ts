@@ -4,10 +4,10 @@ import * as path from "node:path";
 import { Command } from "commander";
 import { IPXE_MODES, Platform, PLATFORMS } from "../../config/schema";
 import { renderStage1 } from "../../ipxe/render/stage1";
-import { buildSiteImage, BuildMode, ImageBuildError, imageOptionsFor } from "../../ipxe/build";
+import { buildSiteImage, BuildMode, imageOptionsFor } from "../../ipxe/build";
 import { cdnTrustFiles } from "../../origin/cdn-trust";
 import { loadStack, originRef } from "../project";
-import { UsageError } from "../usage-error";
+import { UsageError } from "../../errors/user-error";
 
 interface IsoFlags {
   stack: string;
@@ -63,28 +63,21 @@ export function registerIso(program: Command): void {
       const say = (msg: string) =>
         process.stderr.write(`[${((Date.now() - started) / 1000).toFixed(1).padStart(6)} s] ${msg}\n`);
       for (const site of chosen) {
-        try {
-          const options = imageOptionsFor(
-            { ipxe: ipxeFlags, origin: stack.config.origin },
-            site.name,
-            renderStage1(site, origin),
-            { projectDir: stack.dir, baseUrl: origin.baseUrl, defaultTrust: cdnTrustFiles },
-          );
-          const r = await buildSiteImage({
-            ...options,
-            outDir: flags.out,
-            allowIncompatible: flags.allowIncompatible,
-            onProgress: (m) => say(`${site.name}: ${m}`),
-          });
-          process.stdout.write(
-            `${site.name}: ${path.relative(process.cwd(), r.isoPath) || r.isoPath} sha256 ${r.sha256} ${r.size} bytes (${r.manifest.platforms.join("+")}, ${mode})\n`,
-          );
-        } catch (e) {
-          if (!(e instanceof ImageBuildError)) throw e;
-          process.stderr.write(`boot-stack: iso: ${e.message}\n`);
-          process.exitCode = 1;
-          return;
-        }
+        const options = imageOptionsFor(
+          { ipxe: ipxeFlags, origin: stack.config.origin },
+          site.name,
+          renderStage1(site, origin),
+          { projectDir: stack.dir, baseUrl: origin.baseUrl, defaultTrust: cdnTrustFiles },
+        );
+        const r = await buildSiteImage({
+          ...options,
+          outDir: flags.out,
+          allowIncompatible: flags.allowIncompatible,
+          onProgress: (m) => say(`${site.name}: ${m}`),
+        });
+        process.stdout.write(
+          `${site.name}: ${path.relative(process.cwd(), r.isoPath) || r.isoPath} sha256 ${r.sha256} ${r.size} bytes (${r.manifest.platforms.join("+")}, ${mode})\n`,
+        );
       }
       say(`done: ${chosen.length} image${chosen.length === 1 ? "" : "s"} in ${flags.out}`);
     });

@@ -5,7 +5,7 @@ import * as path from "node:path";
 import { Command } from "commander";
 import { originLayout } from "../../origin/layout";
 import { loadStack, originRef } from "../project";
-import { UsageError } from "../usage-error";
+import { UsageError } from "../../errors/user-error";
 
 export function registerRender(program: Command): void {
   program

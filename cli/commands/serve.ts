@@ -2,19 +2,13 @@
 // 127.0.0.1 until Ctrl-C, logging one line per request. Scripts point at --base-url, by
 // default http://10.0.2.100: the address QEMU's guestfwd gives the origin inside a test VM.
 import * as fs from "node:fs";
-import * as path from "node:path";
 import { Command } from "commander";
-import { ArtifactError, cachedArtifactPath, isFetched, resolveArtifact } from "../../origin/artifacts";
-import { ArtifactHashError } from "../../origin/server-artifacts";
+import { cachedArtifactPath, defaultArtifactStore, isFetched, resolveArtifact } from "../../origin/artifacts";
 import { originLayout } from "../../origin/layout";
 import { OriginServer } from "../../origin/server";
-import { cacheDir } from "../../local/paths";
-import { GUEST_ORIGIN_IP } from "../../local/qemu/rig";
-import { GUEST_ORIGIN } from "../../local/session";
+import { GUEST_ORIGIN, guestfwd } from "../../local/guest-network";
 import { loadStack, originRef } from "../project";
-import { UsageError } from "../usage-error";
-
-export const DEFAULT_LOCAL_BASE_URL = GUEST_ORIGIN.baseUrl;
+import { UsageError } from "../../errors/user-error";
 
 interface ServeOptions {
   stack: string;
@@ -32,7 +26,7 @@ export function registerServe(program: Command): void {
     .option("-p, --port <port>", "TCP port on 127.0.0.1 (0 picks a free one)", "8080")
     .option(
       "--base-url <url>",
-      `origin URL the scripts point at (default ${DEFAULT_LOCAL_BASE_URL}, the origin as a QEMU guest sees it)`,
+      `origin URL the scripts point at (default ${GUEST_ORIGIN.baseUrl}, the origin as a QEMU guest sees it)`,
     )
     .option(
       "--fetch-artifacts",
@@ -46,9 +40,9 @@ async function serve(opts: ServeOptions): Promise<void> {
   if (!/^\d{1,5}$/.test(opts.port) || Number(opts.port) > 65535)
     throw new UsageError(`--port ${JSON.stringify(opts.port)}: expected a TCP port number 0-65535`);
   const stack = loadStack(opts.stack, opts.projectDir);
-  const ref = originRef(stack, opts.baseUrl ?? DEFAULT_LOCAL_BASE_URL);
+  const ref = originRef(stack, opts.baseUrl ?? GUEST_ORIGIN.baseUrl);
   const layout = originLayout(stack.config, ref);
-  const store = { projectDir: stack.dir, cacheDir: path.join(cacheDir(), "artifacts") };
+  const store = defaultArtifactStore(stack.dir);
   const server = await OriginServer.start({
     objects: layout,
     port: Number(opts.port),
@@ -63,20 +57,11 @@ async function serve(opts: ServeOptions): Promise<void> {
       return resolveArtifact(name, { source, sha256 }, store);
     },
   }).catch((e: NodeJS.ErrnoException) => {
-    if (e.code === "EADDRINUSE")
-      throw new UsageError(
-        `--port ${opts.port}: already in use on 127.0.0.1; pick another (or 0 for any free port)`,
-      );
-    if (e instanceof ArtifactError || e instanceof ArtifactHashError) {
-      process.stderr.write(`boot-stack: serve: ${e.message}\n`);
-      return undefined;
-    }
-    throw e;
+    if (e.code !== "EADDRINUSE") throw e;
+    throw new UsageError(
+      `--port ${opts.port}: already in use on 127.0.0.1; pick another (or 0 for any free port)`,
+    );
   });
-  if (!server) {
-    process.exitCode = 1;
-    return;
-  }
   const out = (l: string) => process.stdout.write(`${l}\n`);
   out(
     `origin: serving ${layout.length - server.unavailable().length} objects of stack ${opts.stack} on ${server.url} (scripts point at ${ref.baseUrl})`,
@@ -85,14 +70,12 @@ async function serve(opts: ServeOptions): Promise<void> {
     out(
       `origin: warning: ${key} is a URL artefact not in the cache: answered with 404 (run with --fetch-artifacts to download it)`,
     );
-  out(
-    `origin: for a QEMU guest: -netdev user,id=n0,restrict=on,guestfwd=tcp:${GUEST_ORIGIN_IP}:80-cmd:socat STDIO TCP:127.0.0.1:${server.port}`,
-  );
+  out(`origin: for a QEMU guest: -netdev user,id=n0,restrict=on,${guestfwd(80, server.port)}`);
   out("origin: Ctrl-C stops it");
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {
       out(`origin: ${signal}: closing`);
-      server.close().then(resolve, resolve);
+      server.down().then(resolve, resolve);
     };
     process.once("SIGINT", () => stop("SIGINT"));
     process.once("SIGTERM", () => stop("SIGTERM"));

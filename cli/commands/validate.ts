@@ -2,12 +2,15 @@
 import * as path from "node:path";
 import { Command } from "commander";
 import { defaultArtifactStore, resolveArtifacts } from "../../origin/artifacts";
+import { EXIT } from "../../errors/user-error";
 import { loadStack } from "../project";
 
 export function registerValidate(program: Command): void {
   program
     .command("validate")
-    .description("Check a stack's config (Pulumi.<stack>.yaml): exit 0, or exit 1 listing every problem.")
+    .description(
+      `Check a stack's config (Pulumi.<stack>.yaml): exit ${EXIT.OK}, or exit ${EXIT.CONFIG} listing every problem (${EXIT.ARTIFACT}: an artefact).`,
+    )
     .requiredOption("-s, --stack <name>", "stack name, e.g. prod")
     .option("--project-dir <dir>", "folder with Pulumi.yaml (default: nearest up from here)")
     .option(

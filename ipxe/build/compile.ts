@@ -10,7 +10,7 @@ import * as path from "node:path";
 import { Platform } from "../../config/schema";
 import { ImageBuildError } from "./errors";
 import { sha256 } from "./hash";
-import { withLock } from "./lock";
+import { withDirLock } from "./lock";
 import { DEFAULT_SOURCE_DATE_EPOCH } from "./plan";
 import { IPXE_PINNED_COMMIT, IPXE_UPSTREAM_URL } from "./pin";
 import { lastLine, run } from "./tools";
@@ -240,7 +240,12 @@ export async function compileIpxe(opts: CompileOptions): Promise<CompiledIpxe> {
   if (cached()) return result(0, false);
 
   fs.mkdirSync(path.dirname(tree), { recursive: true });
-  return withLock(`${tree}.lock`, 60 * 60_000, `the iPXE build tree ${key}`, async () => {
+  const lock = { dir: `${tree}.lock`, timeoutMs: 60 * 60_000 };
+  const busy = () =>
+    new ImageBuildError(
+      `the iPXE build tree ${key} is locked by another build (${lock.dir}) for over ${lock.timeoutMs / 1000} s: wait for it, or remove that folder if no build is running`,
+    );
+  return withDirLock(lock.dir, { timeoutMs: lock.timeoutMs, onTimeout: busy }, async () => {
     if (cached()) return result(0, false);
     if (!fs.existsSync(path.join(tree, ".copied"))) {
       progress(`copying the iPXE source tree into ${path.relative(process.cwd(), tree) || tree}`);

@@ -115,7 +115,7 @@ export function findPackedBlock(buf: Buffer): Buffer | undefined {
 async function unpack(packed: Buffer): Promise<Buffer> {
   const r = await run("xz", ["-dc", "--format=raw", "--lzma1=lc=2,lp=0,pb=0,dict=64MiB"], {
     input: packed,
-    binaryStdout: true,
+    wholeStdout: true,
     timeoutMs: 30_000,
   });
   if (r.code !== 0)

@@ -1,10 +1,23 @@
-// Running the external tools the builder needs, with a bounded time and a one-line error that
-// names the Debian package when a tool is missing.
+// Running host tools (the builder's and the local rig's), with a bounded time and a one-line
+// error that names the Debian package when a tool is missing. The one process runner and the
+// one "is it installed" check of the project: local/ uses them too.
 import { spawn } from "node:child_process";
-import { ImageBuildError } from "./errors";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { UserError } from "../../errors/user-error";
 
-/** Tool → the Debian package that ships it (what to `apt-get install`). */
+/** A host tool is missing, failed, or did not finish in time. */
+export class ToolError extends UserError {
+  constructor(message: string) {
+    super(message, "TOOL");
+  }
+}
+
+/** Tool → the Debian package that ships it (what to `apt-get install`; scripts/setup.sh installs them). */
 export const TOOL_PACKAGES: Record<string, string> = {
+  "qemu-system-x86_64": "qemu-system-x86",
+  socat: "socat",
+  cpio: "cpio",
   xorriso: "xorriso",
   mformat: "mtools",
   mcopy: "mtools",
@@ -24,10 +37,9 @@ export interface RunOptions {
   cwd?: string;
   env?: NodeJS.ProcessEnv;
   timeoutMs?: number;
-  /** Bytes fed to stdin. */
   input?: Buffer;
-  /** Keep stdout as bytes (default: only the last 64 KiB are kept, as text). */
-  binaryStdout?: boolean;
+  /** Keep all of stdout (default: only its last 64 KiB). */
+  wholeStdout?: boolean;
 }
 
 export interface RunResult {
@@ -38,7 +50,7 @@ export interface RunResult {
 
 const TAIL = 64 * 1024;
 
-/** Runs `tool args` and resolves with its output; rejects with ImageBuildError when the tool is missing or times out. Non-zero exit codes resolve (callers decide). */
+/** Runs `tool args` and resolves with its output; rejects with ToolError when the tool is missing or times out. Non-zero exit codes resolve (callers decide). */
 export function run(tool: string, args: string[], opts: RunOptions = {}): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(tool, args, {
@@ -53,7 +65,7 @@ export function run(tool: string, args: string[], opts: RunOptions = {}): Promis
     child.stdout!.on("data", (c: Buffer) => {
       out.push(c);
       outLen += c.length;
-      if (!opts.binaryStdout) while (outLen > TAIL && out.length > 1) outLen -= out.shift()!.length;
+      if (!opts.wholeStdout) while (outLen > TAIL && out.length > 1) outLen -= out.shift()!.length;
     });
     child.stderr!.on("data", (c: Buffer) => {
       err = (err + c.toString("utf8")).slice(-TAIL);
@@ -70,13 +82,13 @@ export function run(tool: string, args: string[], opts: RunOptions = {}): Promis
     child.on("error", (e: NodeJS.ErrnoException) => {
       clearTimeout(timer);
       if (e.code === "ENOENT") reject(missingTool(tool));
-      else reject(new ImageBuildError(`${tool} could not be started: ${e.message}`));
+      else reject(new ToolError(`${tool} could not be started: ${e.message}`));
     });
     child.on("close", (code) => {
       clearTimeout(timer);
       if (timedOut)
         reject(
-          new ImageBuildError(
+          new ToolError(
             `${tool} ${args[0] ?? ""} did not finish within ${Math.round((opts.timeoutMs ?? 120_000) / 1000)} s and was stopped`,
           ),
         );
@@ -90,17 +102,28 @@ export function run(tool: string, args: string[], opts: RunOptions = {}): Promis
 export async function runOk(tool: string, args: string[], opts: RunOptions = {}): Promise<RunResult> {
   const r = await run(tool, args, opts);
   if (r.code !== 0)
-    throw new ImageBuildError(
+    throw new ToolError(
       `${tool} ${args[0] ?? ""} failed (exit ${r.code}): ${lastLine(r.stderr) || lastLine(r.stdout.toString("utf8"))}`,
     );
   return r;
 }
 
-export function missingTool(tool: string): ImageBuildError {
-  const pkg = TOOL_PACKAGES[tool];
-  return new ImageBuildError(
-    `${tool} is not installed: install it with \`apt-get install ${pkg ?? tool}\` (or run scripts/setup.sh)`,
+function missingTool(tool: string): ToolError {
+  return new ToolError(
+    `${tool} is not installed: install it with \`apt-get install ${TOOL_PACKAGES[tool] ?? tool}\` (or run scripts/setup.sh)`,
   );
+}
+
+/** True if `tool` is an executable file on PATH (what spawn would find). */
+export function hasTool(tool: string): boolean {
+  return (process.env.PATH ?? "").split(path.delimiter).some((dir) => {
+    try {
+      fs.accessSync(path.join(dir || ".", tool), fs.constants.X_OK);
+      return fs.statSync(path.join(dir || ".", tool)).isFile();
+    } catch {
+      return false;
+    }
+  });
 }
 
 export const lastLine = (text: string): string =>

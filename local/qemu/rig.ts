@@ -7,13 +7,12 @@ import { ChildProcess, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { ToolError } from "../../ipxe/build/tools";
+import { guestfwd } from "../guest-network";
 import { DhcpBlock, startDhcpBlock } from "./dhcp-block";
 import { Qmp } from "./qmp";
 
 export type Firmware = "bios" | "uefi";
-
-/** Address the guest uses for the origin (stage-1 points at http://10.0.2.100). */
-export const GUEST_ORIGIN_IP = "10.0.2.100";
 
 export const OVMF_CODE = "/usr/share/OVMF/OVMF_CODE_4M.fd";
 export const OVMF_VARS = "/usr/share/OVMF/OVMF_VARS_4M.fd";
@@ -150,14 +149,12 @@ export function leftoverProcesses(): string[] {
 
 export function qemuArgs(opts: QemuOptions, dir: string, extra: string[] = []): string[] {
   const restrict = opts.restrict ?? true;
-  const fwd = (port: number, guestPort: number) =>
-    `guestfwd=tcp:${GUEST_ORIGIN_IP}:${guestPort}-cmd:socat STDIO TCP:127.0.0.1:${port}`;
   const netdev = [
     "user",
     "id=n0",
     `restrict=${restrict ? "on" : "off"}`,
-    fwd(opts.httpPort, 80),
-    ...(opts.httpsPort ? [fwd(opts.httpsPort, 443)] : []),
+    guestfwd(80, opts.httpPort),
+    ...(opts.httpsPort ? [guestfwd(443, opts.httpsPort)] : []),
   ].join(",");
   const args = [
     "-machine",
@@ -198,7 +195,7 @@ export async function startQemu(opts: QemuOptions): Promise<QemuRun> {
   const dir = fs.mkdtempSync(path.join(opts.tmpRoot ?? os.tmpdir(), `boot-stack-qemu-${opts.firmware}-`));
   if (opts.firmware === "uefi") {
     if (!fs.existsSync(OVMF_CODE))
-      throw new Error(`${OVMF_CODE} is missing: install the ovmf package (scripts/setup.sh does)`);
+      throw new ToolError(`${OVMF_CODE} is missing: install the ovmf package (scripts/setup.sh does)`);
     fs.copyFileSync(OVMF_VARS, path.join(dir, "OVMF_VARS.fd"));
   }
   const block = opts.noDhcp ? await startDhcpBlock() : undefined;

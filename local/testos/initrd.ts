@@ -3,7 +3,8 @@
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { runTool, ToolError } from "../proc";
+import { ToolError } from "../../ipxe/build/tools";
+import { runTool } from "../proc";
 
 export const INIT_SCRIPT = path.join(__dirname, "init.sh");
 const DHCP_SCRIPT = path.join(__dirname, "dhcp-bound.sh");

@@ -3,7 +3,8 @@
 // e1000 driver (a module in Debian's kernel; QEMU's NIC in the rig) are kept.
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { runTool, ToolError } from "../proc";
+import { ToolError } from "../../ipxe/build/tools";
+import { runTool } from "../proc";
 
 export interface KernelFiles {
   /** e.g. 6.1.0-56-amd64 */

@@ -5,7 +5,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { StackConfig } from "../../config/schema";
 import { OriginServer } from "../../origin/server";
-import { cacheDir, REPO_ROOT } from "../../local/paths";
+import { defaultCacheDir, REPO_ROOT } from "../../ipxe/build/cache";
+import { QEMU_NET } from "../../local/guest-network";
 import { leftoverProcesses, liveRuns } from "../../local/qemu/rig";
 import { bootSession, SessionOptions, SessionContext, SessionResult } from "../../local/session";
 import { loadFixtureStack } from "../../local/stack";
@@ -23,7 +24,7 @@ export async function fixtureStack(): Promise<StackConfig> {
 }
 
 export function reportDir(name: string): string {
-  const dir = path.join(cacheDir(), "boot-report", name);
+  const dir = path.join(defaultCacheDir(), "boot-report", name);
   fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(dir, { recursive: true });
   return dir;
@@ -59,11 +60,11 @@ export function expectNothingLeftBehind(): void {
 }
 
 /** The menu/prompt answers an operator gives for QEMU's network. */
-export const OPERATOR_ANSWERS = {
-  ip: "10.0.2.15",
-  netmask: "255.255.255.0",
-  gateway: "10.0.2.2",
-  dns: "10.0.2.3",
+export const OPERATOR_ANSWERS: Record<"ip" | "netmask" | "gateway" | "dns", string> = {
+  ip: QEMU_NET.guest,
+  netmask: QEMU_NET.netmask,
+  gateway: QEMU_NET.gateway,
+  dns: QEMU_NET.dns,
 };
 
 export async function typeNetwork(

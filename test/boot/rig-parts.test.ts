@@ -5,8 +5,9 @@ import { keysFor } from "../../local/qemu/keys";
 import { decodeVgaText, stripAnsi, VGA_BYTES } from "../../local/qemu/screen";
 import { isDhcpRequest } from "../../local/qemu/dhcp-block";
 import { parseTestOsReport, TestOs } from "../../local/testos";
-import { demoStack, QEMU_NET } from "../../local/stack";
-import { REPO_ROOT } from "../../local/paths";
+import { demoStack } from "../../local/stack";
+import { QEMU_NET } from "../../local/guest-network";
+import { REPO_ROOT } from "../../ipxe/build/cache";
 
 test.each([
   ["a", ["a"]],

@@ -6,7 +6,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { originLayout } from "../../origin/layout";
 import { buildTestImage } from "../../local/image";
-import { GUEST_ORIGIN } from "../../local/session";
+import { GUEST_ORIGIN } from "../../local/guest-network";
 import { BOOT_TEST_TIMEOUT_MS, boot, expectNothingLeftBehind, fixtureStack } from "./helpers";
 
 jest.setTimeout(BOOT_TEST_TIMEOUT_MS);

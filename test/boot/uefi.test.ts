@@ -7,7 +7,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { originLayout } from "../../origin/layout";
 import { buildTestImage } from "../../local/image";
-import { GUEST_ORIGIN } from "../../local/session";
+import { GUEST_ORIGIN } from "../../local/guest-network";
 
 jest.setTimeout(BOOT_TEST_TIMEOUT_MS);
 expectNothingLeftBehind();

@@ -4,6 +4,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { stringify } from "yaml";
 import { main } from "../../cli/main";
+import { EXIT } from "../../errors/user-error";
 import { prodRaw, PROJECT_DIR } from "../support/prod-config";
 
 let tmp: string;
@@ -42,12 +43,12 @@ test("validate passes the example stack", async () => {
   );
 });
 
-test("validate exits 1 and lists every problem", async () => {
+test("validate exits CONFIG and lists every problem", async () => {
   const dir = project((r) => {
     r.sites[0].network.gateway = "10.0.0.300";
     r.sites[1].menu.default = "nope";
   });
-  expect(await main(["validate", "--stack", "test", "--project-dir", dir])).toBe(1);
+  expect(await main(["validate", "--stack", "test", "--project-dir", dir])).toBe(EXIT.CONFIG);
   const text = err.join("");
   expect(text).toContain("2 problems");
   expect(text).toContain('sites[0] "ams1".network.gateway: "10.0.0.300" is not an IPv4 address');
@@ -55,9 +56,9 @@ test("validate exits 1 and lists every problem", async () => {
 });
 
 test("validate names a missing stack file and a bad stack name", async () => {
-  expect(await main(["validate", "--stack", "nosuch", "--project-dir", PROJECT_DIR])).toBe(1);
+  expect(await main(["validate", "--stack", "nosuch", "--project-dir", PROJECT_DIR])).toBe(EXIT.CONFIG);
   expect(err.join("")).toMatch(/Pulumi\.nosuch\.yaml.*cannot be read \(ENOENT\)/s);
-  expect(await main(["validate", "--stack", "../etc/x", "--project-dir", PROJECT_DIR])).toBe(1);
+  expect(await main(["validate", "--stack", "../etc/x", "--project-dir", PROJECT_DIR])).toBe(EXIT.USAGE);
   expect(err.join("")).toContain("may hold only letters");
 });
 
@@ -65,7 +66,7 @@ test("validate refuses keys outside the schema in our namespace", async () => {
   const dir = project();
   const file = path.join(dir, "Pulumi.test.yaml");
   fs.appendFileSync(file, "  boot-stack:site: []\n");
-  expect(await main(["validate", "--stack", "test", "--project-dir", dir])).toBe(1);
+  expect(await main(["validate", "--stack", "test", "--project-dir", dir])).toBe(EXIT.CONFIG);
   expect(err.join("")).toContain("boot-stack:site: is not a boot-stack config key");
 });
 
@@ -93,7 +94,7 @@ test("render writes the layout, replaces an earlier render, and writes nothing f
   // A second, broken render must leave the first one exactly as it was.
   const before = fs.readFileSync(path.join(dest, "manifest.json"), "utf8");
   const broken = project((r) => (r.sites[0].name = "Bad"));
-  expect(await main(["render", "--stack", "test", "--project-dir", broken, "--out", dest])).toBe(1);
+  expect(await main(["render", "--stack", "test", "--project-dir", broken, "--out", dest])).toBe(EXIT.CONFIG);
   expect(fs.readFileSync(path.join(dest, "manifest.json"), "utf8")).toBe(before);
   expect(fs.readdirSync(tmp).filter((f) => f.includes(".tmp-"))).toEqual([]);
 });
@@ -103,7 +104,7 @@ test("render refuses a non-empty folder that is not an earlier render, and a bad
   const dest = path.join(tmp, "precious");
   fs.mkdirSync(dest);
   fs.writeFileSync(path.join(dest, "notes.txt"), "keep me");
-  expect(await main(["render", "--stack", "test", "--project-dir", dir, "--out", dest])).toBe(2);
+  expect(await main(["render", "--stack", "test", "--project-dir", dir, "--out", dest])).toBe(EXIT.USAGE);
   expect(err.join("")).toContain("holds no earlier render");
   expect(fs.readdirSync(dest)).toEqual(["notes.txt"]);
   expect(
@@ -118,7 +119,7 @@ test("render refuses a non-empty folder that is not an earlier render, and a bad
       "--base-url",
       "http://x/$y",
     ]),
-  ).toBe(2);
+  ).toBe(EXIT.USAGE);
   expect(err.join("")).toContain("--base-url");
   expect(fs.existsSync(path.join(tmp, "o2"))).toBe(false);
 });

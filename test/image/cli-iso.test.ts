@@ -3,7 +3,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { main } from "../../cli/main";
+import { runCli } from "../support/cli";
 import { PROJECT_DIR } from "../support/prod-config";
 
 jest.setTimeout(120_000);
@@ -14,37 +14,10 @@ beforeAll(() => {
 });
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-async function iso(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const o = jest
-    .spyOn(process.stdout, "write")
-    .mockImplementation((c: string | Uint8Array) => (out.push(String(c)), true));
-  const e = jest
-    .spyOn(process.stderr, "write")
-    .mockImplementation((c: string | Uint8Array) => (err.push(String(c)), true));
-  try {
-    return {
-      // The example stack compiles iPXE (test/image/compile.test.ts); the CLI's own behaviour is
-      // shown here with the prebuilt binaries, which need no iPXE source.
-      code: await main([
-        "iso",
-        "--stack",
-        "prod",
-        "--mode",
-        "prebuilt",
-        "--project-dir",
-        PROJECT_DIR,
-        ...args,
-      ]),
-      stdout: out.join(""),
-      stderr: err.join(""),
-    };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
+// The example stack compiles iPXE (test/image/compile.test.ts); the CLI's own behaviour is shown
+// here with the prebuilt binaries, which need no iPXE source.
+const iso = (args: string[]) =>
+  runCli(["iso", "--stack", "prod", "--mode", "prebuilt", "--project-dir", PROJECT_DIR, ...args]);
 
 const shas = (stdout: string) =>
   Object.fromEntries(

@@ -6,9 +6,10 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { loadStackFile } from "../../config/stack-file";
 import { renderStage1 } from "../../ipxe/render/stage1";
-import { buildSiteImage, debian13IpxeDir, ImageBuildError } from "../../ipxe/build";
-import { cacheDir } from "../../local/paths";
-import { main } from "../../cli/main";
+import { buildSiteImage, debian13IpxeDir } from "../../ipxe/build";
+import { EXIT, UserError } from "../../errors/user-error";
+import { defaultCacheDir } from "../../ipxe/build/cache";
+import { runCli } from "../support/cli";
 import { PROD_FILE, PROJECT_DIR } from "../support/prod-config";
 
 jest.setTimeout(120_000);
@@ -25,7 +26,7 @@ const haveOldIpxe =
 let tmp: string;
 beforeAll(async () => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), "bs-image-err-"));
-  await debian13IpxeDir(cacheDir()); // fetched with the normal PATH, before any test hides tools
+  await debian13IpxeDir(defaultCacheDir()); // fetched with the normal PATH, before any test hides tools
 });
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
@@ -33,7 +34,7 @@ async function failure(p: Promise<unknown>): Promise<string> {
   try {
     await p;
   } catch (e) {
-    expect(e).toBeInstanceOf(ImageBuildError);
+    expect(e).toBeInstanceOf(UserError);
     const msg = (e as Error).message;
     expect(msg).not.toContain("\n");
     return msg;
@@ -43,26 +44,9 @@ async function failure(p: Promise<unknown>): Promise<string> {
 
 const outFiles = (dir: string) => (fs.existsSync(dir) ? fs.readdirSync(dir).sort() : []);
 
-async function cli(args: string[]): Promise<{ code: number; stderr: string }> {
-  const chunks: string[] = [];
-  const spy = jest.spyOn(process.stderr, "write").mockImplementation((c: string | Uint8Array) => {
-    chunks.push(String(c));
-    return true;
-  });
-  const out = jest.spyOn(process.stdout, "write").mockImplementation(() => true);
-  const before = process.exitCode;
-  try {
-    return { code: await main(args), stderr: chunks.join("") };
-  } finally {
-    spy.mockRestore();
-    out.mockRestore();
-    process.exitCode = before;
-  }
-}
-
 test("unknown site: the CLI names it and lists the stack's sites, exit 2, nothing written", async () => {
   const out = path.join(tmp, "unknown");
-  const r = await cli([
+  const r = await runCli([
     "iso",
     "--stack",
     "prod",
@@ -81,7 +65,15 @@ test("unknown site: the CLI names it and lists the stack's sites, exit 2, nothin
 });
 
 test("neither --site nor --all is a usage error", async () => {
-  const r = await cli(["iso", "--stack", "prod", "--out", path.join(tmp, "x"), "--project-dir", PROJECT_DIR]);
+  const r = await runCli([
+    "iso",
+    "--stack",
+    "prod",
+    "--out",
+    path.join(tmp, "x"),
+    "--project-dir",
+    PROJECT_DIR,
+  ]);
   expect(r.code).toBe(2);
   expect(r.stderr).toBe("boot-stack: iso: give exactly one of --site <site> or --all\n");
 });
@@ -208,7 +200,7 @@ oldIpxe("allowIncompatible builds anyway and reports each problem as a warning",
   expect(r.manifest.ipxe.source).toBe(`dir:${OLD_IPXE}`);
 });
 
-oldIpxe("the CLI reports a build error as one line with exit 1", async () => {
+oldIpxe("the CLI reports a build error as one line with exit IMAGE", async () => {
   const stackDir = path.join(tmp, "stack");
   fs.mkdirSync(stackDir);
   fs.copyFileSync(path.join(PROJECT_DIR, "Pulumi.yaml"), path.join(stackDir, "Pulumi.yaml"));
@@ -219,12 +211,22 @@ oldIpxe("the CLI reports a build error as one line with exit 1", async () => {
       .replace(/^    mode: \w+\n/m, `    mode: prebuilt\n    prebuiltDir: ${OLD_IPXE}\n`),
   );
   const out = path.join(tmp, "cli-out");
-  const r = await cli(["iso", "--stack", "old", "--site", "ams1", "--out", out, "--project-dir", stackDir]);
-  expect(r.code).toBe(1);
+  const r = await runCli([
+    "iso",
+    "--stack",
+    "old",
+    "--site",
+    "ams1",
+    "--out",
+    out,
+    "--project-dir",
+    stackDir,
+  ]);
+  expect(r.code).toBe(EXIT.IMAGE);
   const lines = r.stderr.split("\n").filter((l) => l.startsWith("boot-stack:"));
   expect(lines).toEqual([
     expect.stringMatching(
-      /^boot-stack: iso: site ams1: the BIOS iPXE binary .* has no HTTPS but the origin is https: /,
+      /^boot-stack: site ams1: the BIOS iPXE binary .* has no HTTPS but the origin is https: /,
     ),
   ]);
   expect(outFiles(out)).toEqual([]);

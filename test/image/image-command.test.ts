@@ -15,7 +15,7 @@ import {
   imageInputsDigest,
   ImageOptions,
 } from "../../ipxe/build";
-import { REPO_ROOT } from "../../local/paths";
+import { REPO_ROOT } from "../../ipxe/build/cache";
 import { LocalS3, startLocalS3 } from "../support/local-s3";
 
 jest.setTimeout(180_000);

@@ -95,7 +95,7 @@ afterAll(() => {
 });
 beforeEach(() => (logs = []));
 afterEach(async () => {
-  await server?.close();
+  await server?.down();
   server = undefined;
 });
 
@@ -202,7 +202,7 @@ describe("refusals", () => {
         logger: () => {},
       }),
     ).rejects.toThrow(
-      /artefact kernel .* has sha256 [0-9a-f]{64}, but the config says a{64}: fix artifacts\.kernel\.sha256/,
+      /artifacts\.kernel\.sha256: .* has sha256 [0-9a-f]{64}, config says a{64}; fix the file/,
     );
   });
 
@@ -218,7 +218,7 @@ describe("refusals", () => {
       const r = await request(`${s.url}/artifacts/${sha}/changing`);
       expect(r.status).toBe(500);
       expect(r.body.toString()).not.toContain("tampered");
-      expect(String(spy.mock.calls[0]?.[0])).toMatch(/artefact changing .* has sha256/);
+      expect(String(spy.mock.calls[0]?.[0])).toMatch(/artifacts\.changing\.sha256: .* has sha256/);
     } finally {
       spy.mockRestore();
     }
@@ -282,7 +282,7 @@ describe("life cycle", () => {
   test("a bad new layout leaves the old one in place", async () => {
     const s = await start();
     await expect(s.setLayout([artifact("kernel", blobPath, "b".repeat(64))])).rejects.toThrow(
-      /artefact kernel/,
+      /artifacts\.kernel\.sha256: /,
     );
     expect((await request(`${s.url}/sites/ams1/stage2.ipxe`)).status).toBe(200);
   });
@@ -300,7 +300,7 @@ describe("life cycle", () => {
     expect((await request(`${s.url}/manifest.json`)).status).toBe(200);
   });
 
-  test("close drops kept-alive connections and frees the port", async () => {
+  test("down drops kept-alive connections and frees the port", async () => {
     const s = await start();
     const port = s.port;
     const agent = new http.Agent({ keepAlive: true });
@@ -308,7 +308,7 @@ describe("life cycle", () => {
     const sock = net.connect(port, "127.0.0.1");
     await new Promise((r) => sock.once("connect", r));
     const sockClosed = new Promise((r) => sock.once("close", r));
-    await s.close();
+    await s.down();
     await sockClosed;
     agent.destroy();
     // The port is free: something else can listen on it.
