@@ -14,6 +14,7 @@ import { keys } from "../../origin/keys";
 import { defaultCacheDir } from "./cache";
 import { imageCommandInput, ImageCommandResult, parseImageResult } from "./command-env";
 import { imageInputsDigest } from "./digest";
+import { UserError } from "../../errors/user-error";
 import { ImageBuildError } from "./errors";
 import { sha256File } from "./hash";
 import { buildSiteImage, isoFileName, manifestFileName } from "./index";
@@ -88,7 +89,8 @@ async function main(action: string): Promise<number> {
     return 0;
   } catch (e) {
     for (const line of log) process.stderr.write(`${line}\n`);
-    const known = e instanceof ImageBuildError;
+    // A user-facing problem (bad input, a missing tool, S3 refusing) is one line; a bug keeps its stack.
+    const known = e instanceof UserError;
     process.stderr.write(`boot-stack image: ${known ? e.message : ((e as Error).stack ?? String(e))}\n`);
     return 1;
   }
