@@ -84,7 +84,7 @@ function readDone(dir: string): KernelFiles | undefined {
 }
 
 /** linux-image-amd64 is a meta package; its dependency names the real, versioned one. */
-async function kernelPackage(log: (line: string) => void): Promise<string> {
+export async function kernelPackage(log: (line: string) => void): Promise<string> {
   const lookup = async () => {
     const { stdout } = await runTool("apt-cache", ["depends", "linux-image-amd64"], {
       timeoutMs: 30_000,
