@@ -105,7 +105,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoOutcome> {
 
 const fmt = (ms?: number) => (ms === undefined ? "n/a" : `${(ms / 1000).toFixed(1)} s`);
 
-interface SitePlan {
+export interface SitePlan {
   restrict: boolean;
   noDhcp: boolean;
   mac?: string;
@@ -114,10 +114,12 @@ interface SitePlan {
   describe: string;
 }
 
-function sitePlan(site: SiteConfig): SitePlan {
+/** How the demo boots `site`; `entryIndex` picks the menu entry (default: a Linux entry). */
+export function sitePlan(site: SiteConfig, entryIndex?: number): SitePlan {
   const entries = site.menu.entries;
   const def = entries.findIndex((e) => e.id === site.menu.default);
-  const index = entries[def]?.type === "linux" ? def : entries.findIndex((e) => e.type === "linux");
+  const index =
+    entryIndex ?? (entries[def]?.type === "linux" ? def : entries.findIndex((e) => e.type === "linux"));
   if (index < 0) throw new Error(`site ${site.name} has no linux menu entry: nothing for the demo to boot`);
   const entry = { label: entries[index].label, index };
   const net = site.network;
@@ -139,7 +141,8 @@ function sitePlan(site: SiteConfig): SitePlan {
   return { restrict, noDhcp, mac, entry, describe: `${how}; then the operator picks "${entry.label}"` };
 }
 
-async function drive(
+/** Answers the site's prompts, waits for stage-2's menu and picks the plan's entry. */
+export async function drive(
   ctx: SessionContext,
   site: SiteConfig,
   plan: SitePlan,
