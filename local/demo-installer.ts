@@ -6,6 +6,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { StackConfig } from "../config/schema";
+import { keys } from "../origin/keys";
 import { readRawStackConfig } from "../config/stack-file";
 import { isPlainObject } from "../config/validate";
 import {
@@ -157,7 +158,11 @@ export async function runInstallerDemo(opts: {
       async (ctx) => {
         await drive(ctx, site, plan, say);
         say("the installer is booting (Debian's kernel and initrd.gz); watching its screens...");
+        const initrdKeys = installerArtifacts(stackFile).initrd.map((n) =>
+          keys.artifact(n, installer.initrd.sha256).replace(/[.*+?^${}()|[\]\\]/g, "\\$&"),
+        );
         outcome = await watchInstaller(ctx, {
+          initrd: new RegExp(`^/(${initrdKeys.join("|")})$`),
           timeoutMs: INSTALLER_WAIT_MS,
           onScreen: (title) => say(`installer screen: ${title}`),
         });

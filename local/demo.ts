@@ -67,7 +67,10 @@ export async function runDemo(opts: DemoOptions): Promise<DemoOutcome> {
         log: say,
         timeoutMs: opts.uefi ? 240_000 : 180_000,
       },
-      (ctx) => drive(ctx, site, plan, say),
+      async (ctx) => {
+        await drive(ctx, site, plan, say);
+        say("the kernel and initrd are loading; the test OS reports on the serial port and powers off");
+      },
     );
   } catch (e) {
     say(`FAILED: ${(e as Error).message}`);
@@ -160,5 +163,4 @@ export async function drive(
   await op.waitFor(plan.entry.label, { timeoutMs: 60_000 });
   await op.screenshot("menu");
   await op.pickMenuEntry(plan.entry.label, { index: plan.entry.index });
-  say("the kernel and initrd are loading; the test OS reports on the serial port and powers off");
 }

@@ -16,27 +16,32 @@ const ASKED = /Network autoconfiguration failed|\[!!\] Configure the network/;
 /** A kernel log line (the installer's UI is not up yet). */
 const KERNEL_LOG = /^\[\s*\d+\.\d+\]/m;
 
-export type InstallerOutcome =
+/** What happened, with ms from QEMU's start; `handedOverMs`: iPXE had fetched the installer's initrd. */
+export type InstallerOutcome = { handedOverMs: number } & (
   | { kind: "configured"; preseed: AccessLogEntry; ms: number }
   | { kind: "asked"; screen: string; ms: number }
-  | { kind: "timeout"; screen: string; ms: number };
+  | { kind: "timeout"; screen: string; ms: number }
+);
 
+/** Waits until iPXE has fetched the installer's initrd (`initrd`: its path), then watches. */
 export async function watchInstaller(
   ctx: SessionContext,
-  opts: { timeoutMs: number; onScreen?: (title: string) => void },
+  opts: { initrd: RegExp; timeoutMs: number; onScreen?: (title: string) => void },
 ): Promise<InstallerOutcome> {
   const { op, run, accessLog } = ctx;
-  const deadline = Date.now() + opts.timeoutMs;
   const since = () => Date.now() - run.startedAt;
+  await ctx.waitForRequest(opts.initrd, 180_000);
+  const handedOverMs = since();
+  const deadline = Date.now() + opts.timeoutMs;
   let lastTitle = "";
   let screen = "";
   for (;;) {
     const preseed = accessLog.find((e) => e.path === `/${PRESEED_KEY}`);
     if (preseed) {
       await op.screenshot("installer-preseed-requested");
-      return { kind: "configured", preseed, ms: preseed.time.getTime() - run.startedAt };
+      return { handedOverMs, kind: "configured", preseed, ms: preseed.time.getTime() - run.startedAt };
     }
-    if (!run.running) return { kind: "timeout", screen, ms: since() };
+    if (!run.running) return { handedOverMs, kind: "timeout", screen, ms: since() };
     screen = await op.screenText().catch(() => screen);
     const title = dialogTitle(screen);
     if (title && title !== lastTitle) {
@@ -44,8 +49,8 @@ export async function watchInstaller(
       opts.onScreen?.(title);
       await op.screenshot(`installer-${title}`);
     }
-    if (ASKED.test(screen)) return { kind: "asked", screen, ms: since() };
-    if (Date.now() > deadline) return { kind: "timeout", screen, ms: since() };
+    if (ASKED.test(screen)) return { handedOverMs, kind: "asked", screen, ms: since() };
+    if (Date.now() > deadline) return { handedOverMs, kind: "timeout", screen, ms: since() };
     await new Promise((r) => setTimeout(r, 1000));
   }
 }
