@@ -14,7 +14,7 @@ import * as path from "node:path";
 import { fileSha256 } from "../../origin/artifacts";
 import { cacheDir } from "../paths";
 import { runTool, ToolError } from "../proc";
-import { kernelPackage } from "../testos/kernel";
+import { ensureKernel } from "../testos/kernel";
 import { debianPackage } from "./debian-package";
 
 /** Our module: reports what dracut configured once an interface is online (see its files). */
@@ -30,16 +30,8 @@ const SOURCE_DATE_EPOCH = "1735689600";
  * block root so that `root=` is accepted, and the report module. Nothing from the host's config.
  */
 const DRACUT_MODULES = ["bash", "base", "network-legacy", "rootfs-block", "bootstack-report"];
-/** QEMU's NIC in the rig: a module in Debian's kernel. */
+/** QEMU's NIC in the rig: a module in Debian's kernel (../testos/kernel.ts extracts it). */
 const DRIVERS = ["e1000"];
-
-const KERNEL_MEMBERS = [
-  "./boot/vmlinuz-*",
-  "./lib/modules/*/modules.order",
-  "./lib/modules/*/modules.builtin",
-  "./lib/modules/*/modules.builtin.modinfo",
-  ...DRIVERS.map((d) => `./lib/modules/*/${d}.ko`),
-];
 
 export interface DracutImage {
   kernelVersion: string;
@@ -91,14 +83,14 @@ export async function rebuildDracutImage(dir: string, opts: { cacheRoot?: string
 
 async function sources(root: string, log: (line: string) => void): Promise<Sources> {
   const fetch = { cacheRoot: root, log };
-  const kernel = await debianPackage(await kernelPackage(log), KERNEL_MEMBERS, fetch);
+  const kernel = await ensureKernel(root, log);
   const core = await debianPackage("dracut-core", ["./usr/lib/dracut/*", "./usr/bin/dracut"], fetch);
   const network = await debianPackage("dracut-network", ["./usr/lib/dracut/modules.d/*"], fetch);
-  const kver = fs.readdirSync(path.join(kernel.root, "lib", "modules"))[0];
+  const kver = kernel.version;
   return {
     kver,
     dracutVersion: core.version,
-    vmlinuz: path.join(kernel.root, "boot", `vmlinuz-${kver}`),
+    vmlinuz: kernel.vmlinuz,
     kernelRoot: kernel.root,
     coreRoot: core.root,
     networkRoot: network.root,
