@@ -82,8 +82,15 @@ export async function debianPackage(
       path.join(root, RECORD),
       `${JSON.stringify({ name, version: entry.version, debSha256: entry.sha256, members })}\n`,
     );
-    fs.rmSync(dir, { recursive: true, force: true });
-    fs.renameSync(root, dir);
+    // Another process (a parallel test run) may have stored the same package meanwhile: keep its.
+    if (!readRecord(dir)) {
+      fs.rmSync(dir, { recursive: true, force: true });
+      try {
+        fs.renameSync(root, dir);
+      } catch (e) {
+        if (!readRecord(dir)) throw e;
+      }
+    }
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
   }
