@@ -33,7 +33,7 @@ const INSTALLER_SOURCE = {
 
 /** The installer needs more than the rig's default 512 MiB under TCG. */
 const INSTALLER_MEMORY_MB = 1024;
-/** Measured here: the preseed request 60-300 s after QEMU start (idle vs. loaded 2-core machine). */
+/** Measured here with the 2 cores busy: the preseed request 184-297 s after QEMU start. */
 const INSTALLER_WAIT_MS = 480_000;
 
 /** Artefact names whose source is Debian's installer kernel or initrd. */
