@@ -4,8 +4,9 @@
 // package would remove initramfs-tools; what dracut copies into the image (bash, udev, kmod,
 // ip, dhclient, arping, curl) comes from ordinary host packages that scripts/setup.sh installs.
 //
-// Reproducible: --reproducible, a fixed SOURCE_DATE_EPOCH, relative paths (dracut records its
-// arguments in the image) and fixed inputs, so the same inputs give the same bytes. Cached under
+// Reproducible: --reproducible (sorted cpio; every file newer than dracut-functions.sh gets that
+// file's time, which is pinned here), relative paths (dracut records its arguments in the image)
+// and fixed inputs, so the same inputs give the same bytes. Cached under
 // <cache>/dracut/<digest of the inputs>/.
 // dracut's network forms: https://man7.org/linux/man-pages/man7/dracut.cmdline.7.html
 import { createHash } from "node:crypto";
@@ -22,7 +23,10 @@ export const REPORT_MODULE = path.join(__dirname, "dracut-module", "99bootstack-
 
 /** Bumped when the way the image is built changes, so cached images are rebuilt. */
 const FORMAT = "dracut-v1";
-/** 2025-01-01T00:00:00Z: every file's time in the image. */
+/**
+ * 2025-01-01T00:00:00Z: the dracut tree's file times, which --reproducible gives to every newer
+ * file (dracut 059 itself ignores SOURCE_DATE_EPOCH; it is set for the tools it runs).
+ */
 const SOURCE_DATE_EPOCH = "1735689600";
 
 /**
@@ -158,7 +162,7 @@ async function build(work: string, src: Sources): Promise<void> {
     verbatimSymlinks: true,
   });
   fs.cpSync(REPORT_MODULE, path.join(base, "modules.d", path.basename(REPORT_MODULE)), { recursive: true });
-  // The image's times come from this file's (see dracut's --reproducible).
+  // --reproducible takes the image's times from dracut-functions.sh: pin the whole tree.
   pinTimes(base);
   // Just the modules we need, with their index rebuilt for that subset.
   const modules = path.join(work, "modules");
