@@ -8,15 +8,9 @@ import * as path from "node:path";
 import { StackConfig } from "../config/schema";
 import { keys } from "../origin/keys";
 import { readRawStackConfig } from "../config/stack-file";
-import { isPlainObject } from "../config/validate";
-import {
-  DebianInstaller,
-  ensureDebianInstaller,
-  INSTALLER_PACKAGE,
-  parseInstallerReport,
-  PRESEED_KEY,
-  preseedObject,
-} from "./consumers/debian-installer";
+import { isPlainObject, validateStackConfig } from "../config/validate";
+import { describeSource } from "../origin/artifacts";
+import { parseInstallerReport, PRESEED_KEY, preseedObject } from "./consumers/debian-installer";
 import { INSTALLER_TEXT_SCREEN_ARGS, InstallerOutcome, watchInstaller } from "./consumers/installer-watch";
 import { drive, sitePlan } from "./demo";
 import { cacheDir, REPO_ROOT } from "./paths";
@@ -25,10 +19,10 @@ import { demoStack } from "./stack";
 import { ensureTestOs } from "./testos";
 import { ensureTools } from "./tools";
 
-/** Debian's installer files as the example stack names them (deb.debian.org netboot images). */
-const INSTALLER_SOURCE = {
-  linux: /\/debian-installer\/amd64\/linux$/,
-  initrd: /\/debian-installer\/amd64\/initrd\.gz$/,
+/** Debian's installer kernel and initrd, by their path in the mirror or in Debian's netboot package. */
+const INSTALLER_FILE = {
+  linux: /(^|\/)debian-installer\/amd64\/linux$/,
+  initrd: /(^|\/)debian-installer\/amd64\/initrd\.gz$/,
 } as const;
 
 /** The installer needs more than the rig's default 512 MiB under TCG. */
@@ -36,47 +30,60 @@ const INSTALLER_MEMORY_MB = 1024;
 /** Measured here: the preseed request 71 s after QEMU start (nearly idle), up to 297 s (busy). */
 const INSTALLER_WAIT_MS = 480_000;
 
-/** Artefact names whose source is Debian's installer kernel or initrd. */
+/** Artefact names whose source is Debian's installer kernel or initrd (a URL, or a package's file). */
 export function installerArtifacts(stackFile: string): { linux: string[]; initrd: string[] } {
   const raw = readRawStackConfig(stackFile).artifacts;
+  const fileOf = (a: unknown): string =>
+    !isPlainObject(a)
+      ? ""
+      : typeof a.source === "string"
+        ? a.source
+        : isPlainObject(a.source)
+          ? String(a.source.file)
+          : "";
   const names = (re: RegExp) =>
     Object.entries(isPlainObject(raw) ? raw : {})
-      .filter(([, a]) => isPlainObject(a) && typeof a.source === "string" && re.test(a.source))
+      .filter(([, a]) => re.test(fileOf(a)))
       .map(([name]) => name);
-  return { linux: names(INSTALLER_SOURCE.linux), initrd: names(INSTALLER_SOURCE.initrd) };
+  return { linux: names(INSTALLER_FILE.linux), initrd: names(INSTALLER_FILE.initrd) };
 }
 
-/** Sites of the stack file with a menu entry that boots Debian's installer, and that entry's index. */
+/** The installer's rescue mode: it does not install, and asks for a disk after the network. */
+const RESCUE_ARG = "rescue/enable=true";
+
+/**
+ * Sites of the stack file with a menu entry that installs Debian (boots the installer's kernel,
+ * not in rescue mode), and that entry's index. DHCP-only sites are left out: the demo's site
+ * has no DHCP.
+ */
 export function installerSites(stackFile: string): Map<string, number> {
   const kernels = installerArtifacts(stackFile).linux;
   const sites = readRawStackConfig(stackFile).sites;
+  const installs = (e: unknown) =>
+    isPlainObject(e) &&
+    kernels.includes(String(e.kernel)) &&
+    !(Array.isArray(e.args) && e.args.includes(RESCUE_ARG));
   const found = new Map<string, number>();
   for (const s of Array.isArray(sites) ? sites : []) {
-    const entries = isPlainObject(s) && isPlainObject(s.menu) ? s.menu.entries : undefined;
-    const index = Array.isArray(entries)
-      ? entries.findIndex((e: unknown) => isPlainObject(e) && kernels.includes(String(e.kernel)))
-      : -1;
-    if (index >= 0 && isPlainObject(s)) found.set(String(s.name), index);
+    if (!isPlainObject(s) || !isPlainObject(s.menu) || !Array.isArray(s.menu.entries)) continue;
+    if (isPlainObject(s.network) && s.network.mode === "dhcp") continue;
+    const index = s.menu.entries.findIndex(installs);
+    if (index >= 0) found.set(String(s.name), index);
   }
   return found;
 }
 
 /**
- * The demo's stack with the real installer: its artefacts are the netboot package's files, and
- * its entries also get `auto=true url=<local origin>/preseed.cfg` (the demo's preseed) and the
- * arguments that keep its screens readable as text. Returns the notes to print.
+ * The demo's stack with the real installer: its artefacts are the stack file's own (Debian's
+ * installer, verified by sha256), not the test OS, and its entries also get `auto=true
+ * url=<local origin>/preseed.cfg` (the demo's preseed) and the arguments that keep its screens
+ * readable as text. Returns the notes to print.
  */
-function withInstaller(
-  config: StackConfig,
-  stackFile: string,
-  installer: DebianInstaller,
-): { config: StackConfig; notes: string[] } {
+function withInstaller(config: StackConfig, stackFile: string): { config: StackConfig; notes: string[] } {
   const names = installerArtifacts(stackFile);
+  const own = validateStackConfig(readRawStackConfig(stackFile), stackFile).artifacts;
   const artifacts = { ...config.artifacts };
-  for (const n of names.linux)
-    artifacts[n] = { source: installer.linux.path, sha256: installer.linux.sha256 };
-  for (const n of names.initrd)
-    artifacts[n] = { source: installer.initrd.path, sha256: installer.initrd.sha256 };
+  for (const n of [...names.linux, ...names.initrd]) artifacts[n] = own[n];
   const extra = ["auto=true", `url=${GUEST_ORIGIN.baseUrl}/${PRESEED_KEY}`, ...INSTALLER_TEXT_SCREEN_ARGS];
   const sites = config.sites.map((s) => ({
     ...s,
@@ -90,7 +97,9 @@ function withInstaller(
   return {
     config: { ...config, artifacts, sites },
     notes: [
-      `artefacts ${[...names.linux, ...names.initrd].join(", ")} -> Debian's ${INSTALLER_PACKAGE} ${installer.version} (linux, initrd.gz)`,
+      ...[...names.linux, ...names.initrd].map(
+        (n) => `artefact ${n}: kept, the real installer (${describeSource(own[n].source)})`,
+      ),
       `installer entries: + ${extra.join(" ")} (the demo's preseed reports the installer's network on serial, then powers off)`,
     ],
   };
@@ -119,10 +128,8 @@ export async function runInstallerDemo(opts: {
   await ensureTools(false, say);
   say("building the test OS (stands in for the other artefacts; cached)...");
   const testOs = await ensureTestOs({ log: say });
-  say(`fetching Debian's installer (${INSTALLER_PACKAGE}, ~133 MB once, cached)...`);
-  const installer = await ensureDebianInstaller({ log: say });
   const demo = demoStack(stackFile, testOs);
-  const { config, notes } = withInstaller(demo.config, stackFile, installer);
+  const { config, notes } = withInstaller(demo.config, stackFile);
   say(
     `rendering ${path.relative(process.cwd(), stackFile) || stackFile} for the local origin. Demo overrides:`,
   );
@@ -137,6 +144,7 @@ export async function runInstallerDemo(opts: {
   fs.mkdirSync(reportDir, { recursive: true });
   say(`screenshots and the serial log go to ${path.relative(process.cwd(), reportDir)}/`);
 
+  say("the origin fetches the installer's artefacts on first use (Debian's package, ~133 MB, then cached)");
   let outcome: InstallerOutcome | undefined;
   let dhcpDropped = 0;
   let result: SessionResult;
@@ -159,7 +167,7 @@ export async function runInstallerDemo(opts: {
         await drive(ctx, site, plan, say);
         say("the installer is booting (Debian's kernel and initrd.gz); watching its screens...");
         const initrdKeys = installerArtifacts(stackFile).initrd.map((n) =>
-          keys.artifact(n, installer.initrd.sha256).replace(/[.*+?^${}()|[\]\\]/g, "\\$&"),
+          keys.artifact(n, config.artifacts[n].sha256).replace(/[.*+?^${}()|[\]\\]/g, "\\$&"),
         );
         outcome = await watchInstaller(ctx, {
           initrd: new RegExp(`^/(${initrdKeys.join("|")})$`),

@@ -68,7 +68,7 @@ async function installerDemo(site: string, uefi: boolean, out: (l: string) => vo
   const withInstaller = [...installerSites(path.join(REPO_ROOT, "Pulumi.prod.yaml")).keys()];
   if (!withInstaller.includes(site))
     throw new UsageError(
-      `--installer --site ${site}: that site has no entry that boots Debian's installer (sites with one: ${withInstaller.join(", ")})`,
+      `--installer --site ${site}: that site has no entry that installs Debian with its installer, or needs DHCP (sites to use: ${withInstaller.join(", ")})`,
     );
   out(
     `boot-stack demo --installer: site ${site}, BIOS, QEMU under TCG, no DHCP on the site's network, local origin on 127.0.0.1`,

@@ -16,19 +16,20 @@ beforeEach(() => {
 });
 afterEach(() => jest.restoreAllMocks());
 
-test("the example stack's installer artefacts and the sites that boot them", () => {
+test("the example stack's installer artefacts and the sites whose entry installs Debian", () => {
   expect(installerArtifacts(PROD)).toEqual({ linux: ["debian12-linux"], initrd: ["debian12-initrd"] });
   // ams1: "Install Debian 12" is its first entry; nyc2: "Reinstall Debian 12" its second.
+  // fra-lab (DHCP) and sgp1 boot the installer only in rescue mode.
   expect([...installerSites(PROD)]).toEqual([
     ["ams1", 0],
     ["nyc2", 1],
   ]);
 });
 
-test("a site without an installer entry is a usage error listing the sites with one", async () => {
+test("a site without an entry that installs Debian is a usage error listing the sites to use", async () => {
   expect(await main(["demo", "--installer", "--site", "fra-lab"])).toBe(2);
   expect(err.join("")).toContain(
-    "--installer --site fra-lab: that site has no entry that boots Debian's installer (sites with one: ams1, nyc2)",
+    "--installer --site fra-lab: that site has no entry that installs Debian with its installer, or needs DHCP (sites to use: ams1, nyc2)",
   );
 });
 
