@@ -133,7 +133,10 @@ export async function runInstallerDemo(opts: {
   say(
     `rendering ${path.relative(process.cwd(), stackFile) || stackFile} for the local origin. Demo overrides:`,
   );
-  for (const n of [...demo.notes, ...notes]) say(`  ${n}`);
+  // The installer's artefacts are kept: the demo's general note that replaced them does not apply.
+  const kept = Object.values(installerArtifacts(stackFile)).flat();
+  for (const n of demo.notes.filter((n) => !kept.some((k) => n.startsWith(`artefact ${k} `)))) say(`  ${n}`);
+  for (const n of notes) say(`  ${n}`);
   const site = config.sites.find((s) => s.name === opts.site)!;
   // The site has no DHCP: requests are dropped (and counted) whatever the site's mode.
   const plan = { ...sitePlan(site, entryIndex), restrict: true, noDhcp: true };
