@@ -1,7 +1,12 @@
-// Files from one Debian package, fetched with the host's apt (the archive's signed index names
-// the package's sha256, so the cache is content-addressed before anything is downloaded) and
-// kept under <cache>/debian/<package>/<sha256 prefix>-<members digest>/. Only the members asked
-// for are extracted (a kernel package unpacks to ~400 MB). Never installed on the host.
+// Files from one Debian package at the version the host's apt would install (its candidate), for
+// the boot tests' real consumers: the archive's signed index names the package's sha256, so the
+// cache is content-addressed before anything is downloaded; files are kept under
+// <cache>/debian/<package>/<sha256 prefix>-<members digest>/. Only the members asked for are
+// extracted (a kernel package unpacks to ~400 MB). Never installed on the host.
+// Unlike ../../ipxe/build/debian-package.ts (a pinned version of a named suite, with a private
+// apt state: what a stack's artefacts declare), this follows the host's own sources, security
+// updates included (Debian 12's current kernel is in bookworm-security), so the tests follow the
+// archive instead of failing when a point release drops a pinned version.
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
