@@ -72,7 +72,10 @@ export async function runDemo(opts: DemoOptions): Promise<DemoOutcome> {
         log: say,
         timeoutMs: opts.uefi ? 240_000 : 180_000,
       },
-      (ctx) => drive(ctx, site, plan, say),
+      async (ctx) => {
+        await drive(ctx, site, plan, say);
+        say("the kernel and initrd are loading; the test OS reports on the serial port and powers off");
+      },
     );
   } catch (e) {
     say(`FAILED: ${(e as Error).message}`);
@@ -110,7 +113,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoOutcome> {
 
 const fmt = (ms?: number) => (ms === undefined ? "n/a" : `${(ms / 1000).toFixed(1)} s`);
 
-interface SitePlan {
+export interface SitePlan {
   restrict: boolean;
   noDhcp: boolean;
   mac?: string;
@@ -119,10 +122,12 @@ interface SitePlan {
   describe: string;
 }
 
-function sitePlan(site: SiteConfig): SitePlan {
+/** How the demo boots `site`; `entryIndex` picks the menu entry (default: a Linux entry). */
+export function sitePlan(site: SiteConfig, entryIndex?: number): SitePlan {
   const entries = site.menu.entries;
   const def = entries.findIndex((e) => e.id === site.menu.default);
-  const index = entries[def]?.type === "linux" ? def : entries.findIndex((e) => e.type === "linux");
+  const index =
+    entryIndex ?? (entries[def]?.type === "linux" ? def : entries.findIndex((e) => e.type === "linux"));
   if (index < 0)
     throw new UsageError(
       `--site ${site.name}: has no linux menu entry, so nothing for the demo to boot; pick another site`,
@@ -147,7 +152,8 @@ function sitePlan(site: SiteConfig): SitePlan {
   return { restrict, noDhcp, mac, entry, describe: `${how}; then the operator picks "${entry.label}"` };
 }
 
-async function drive(
+/** Answers the site's prompts, waits for stage-2's menu and picks the plan's entry. */
+export async function drive(
   ctx: SessionContext,
   site: SiteConfig,
   plan: SitePlan,
@@ -165,5 +171,4 @@ async function drive(
   await op.waitFor(plan.entry.label, { timeoutMs: 60_000 });
   await op.screenshot("menu");
   await op.pickMenuEntry(plan.entry.label, { index: plan.entry.index });
-  say("the kernel and initrd are loading; the test OS reports on the serial port and powers off");
 }

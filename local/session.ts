@@ -29,6 +29,8 @@ export interface SessionOptions {
   /** Drop the guest's DHCP requests: QEMU's own DHCP server answers otherwise, restricted or not. */
   noDhcp?: boolean;
   mac?: string;
+  /** Extra NICs on no network, before the origin's NIC (see QemuOptions.deadNics). */
+  deadNics?: string[];
   /** Screenshots and the serial log are kept here (default: a temp folder, removed afterwards). */
   reportDir?: string;
   /** Start with the origin down (it can be brought up from the driver with ctx.origin.up()). */
@@ -42,6 +44,10 @@ export interface SessionOptions {
   log?: (line: string) => void;
   /** Prebuilt image to boot instead of building one. */
   image?: string;
+  /** Guest memory (default the rig's 512 MiB; Debian's installer wants 1024). */
+  memoryMb?: number;
+  /** Objects served besides the stack's layout: files the booted OS asks for (e.g. a preseed). */
+  extraObjects?: OriginObject[];
 }
 
 export interface SessionContext {
@@ -93,7 +99,10 @@ async function runSession(
   const timings: SessionResult["timings"] = {};
   let markerPoll: NodeJS.Timeout | undefined;
   try {
-    const layout = originLayout(opts.stack, { baseUrl: opts.baseUrl ?? GUEST_ORIGIN.baseUrl });
+    const layout = [
+      ...originLayout(opts.stack, { baseUrl: opts.baseUrl ?? GUEST_ORIGIN.baseUrl }),
+      ...(opts.extraObjects ?? []),
+    ];
     const stage1 = layout.find((o) => o.key === keys.stage1(opts.site));
     if (!stage1 || stage1.content.kind !== "inline")
       throw new Error(
@@ -143,6 +152,8 @@ async function runSession(
       restrict: opts.restrict,
       noDhcp: opts.noDhcp,
       mac: opts.mac,
+      deadNics: opts.deadNics,
+      memoryMb: opts.memoryMb,
       timeoutMs: opts.timeoutMs ?? 150_000,
       log,
     });

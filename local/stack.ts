@@ -13,10 +13,17 @@ export const TESTOS_INITRD = "testos-initrd";
 
 /** Reads a fixture stack file and points its `testos-*` artefacts at the built test OS. */
 export function loadFixtureStack(file: string, os: TestOs): StackConfig {
+  return loadStackWithArtifacts(file, { [TESTOS_KERNEL]: os.kernel, [TESTOS_INITRD]: os.initrd });
+}
+
+/** Reads a fixture stack file with the named artefacts replaced by files built at run time. */
+export function loadStackWithArtifacts(
+  file: string,
+  files: Record<string, { path: string; sha256: string }>,
+): StackConfig {
   const raw = readRawStackConfig(file);
   const artifacts = isPlain(raw.artifacts) ? { ...raw.artifacts } : {};
-  artifacts[TESTOS_KERNEL] = { source: os.kernel.path, sha256: os.kernel.sha256 };
-  artifacts[TESTOS_INITRD] = { source: os.initrd.path, sha256: os.initrd.sha256 };
+  for (const [name, f] of Object.entries(files)) artifacts[name] = { source: f.path, sha256: f.sha256 };
   return validateStackConfig({ ...raw, artifacts }, file);
 }
 

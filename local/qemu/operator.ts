@@ -29,6 +29,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export class Operator {
   private shot = 0;
+  /** Key events sent so far (one per send-key: a key, or a combination such as Ctrl-U). */
+  keyEvents = 0;
   /** UEFI: serial text before this offset has been consumed by earlier waits. */
   private serialMark = 0;
 
@@ -104,11 +106,23 @@ export class Operator {
       keys: qcodes.map((q) => ({ type: "qcode", data: q })),
       "hold-time": this.opts.keyHoldMs ?? 40,
     });
+    this.keyEvents++;
     await sleep(this.opts.keyGapMs ?? 40);
   }
 
   async type(text: string): Promise<void> {
     for (const ch of text) await this.press(...keysFor(ch));
+  }
+
+  /**
+   * Turns the pre-filled `from` into `to` as a person would: Backspace over what differs at the
+   * end (the cursor sits after the pre-filled text), then type the new tail.
+   */
+  async edit(from: string, to: string): Promise<void> {
+    let same = 0;
+    while (same < from.length && same < to.length && from[same] === to[same]) same++;
+    for (let i = same; i < from.length; i++) await this.press("backspace");
+    await this.type(to.slice(same));
   }
 
   /** Erases the pre-filled value of an iPXE `read` (Ctrl-U: delete to the start of the line). */

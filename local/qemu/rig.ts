@@ -34,6 +34,11 @@ export interface QemuOptions {
   noDhcp?: boolean;
   /** NIC MAC (default QEMU's 52:54:00:12:34:56). */
   mac?: string;
+  /**
+   * MACs of extra NICs on no network (a hub with nothing else on it), placed before the origin's
+   * NIC on the PCI bus: firmware and Linux number them first (multi-NIC tests).
+   */
+  deadNics?: string[];
   memoryMb?: number;
   /** The run is killed after this long, whatever happens (default 120 s). */
   timeoutMs?: number;
@@ -174,6 +179,12 @@ export function qemuArgs(opts: QemuOptions, dir: string, extra: string[] = []): 
     `file:${path.join(dir, "serial.log")}`,
     "-qmp",
     `unix:${path.join(dir, "qmp.sock")},server=on,wait=off`,
+    ...(opts.deadNics ?? []).flatMap((mac, i) => [
+      "-netdev",
+      `hubport,id=dead${i},hubid=${90 + i}`,
+      "-device",
+      `e1000,netdev=dead${i},romfile=,mac=${mac}`,
+    ]),
     "-netdev",
     netdev,
     // romfile= keeps the NIC's own PXE ROM from taking over the boot.

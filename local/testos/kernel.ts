@@ -1,87 +1,47 @@
-// Debian's kernel for the test OS: the package that linux-image-amd64 depends on, fetched with
-// apt from the configured Debian archive into .cache/ (never committed). Only vmlinuz and the
-// e1000 driver (a module in Debian's kernel; QEMU's NIC in the rig) are kept.
+// Debian's kernel for the test OS and the dracut image: the package that linux-image-amd64
+// depends on, fetched with apt from the configured Debian archive into the cache (never
+// committed; see ../consumers/debian-package.ts). Only what the rig needs is extracted: vmlinuz,
+// the e1000 driver (a module in Debian's kernel; QEMU's NIC in the rig) and the files depmod
+// rebuilds the module index from (dracut).
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { ToolError } from "../../ipxe/build/tools";
+import { debianPackage } from "../consumers/debian-package";
 import { runTool } from "../proc";
+
+const E1000 = "kernel/drivers/net/ethernet/intel/e1000/e1000.ko";
+const MEMBERS = [
+  "./boot/vmlinuz-*",
+  "./lib/modules/*/modules.order",
+  "./lib/modules/*/modules.builtin",
+  "./lib/modules/*/modules.builtin.modinfo",
+  `./lib/modules/*/${E1000}`,
+];
 
 export interface KernelFiles {
   /** e.g. 6.1.0-56-amd64 */
   version: string;
   vmlinuz: string;
   e1000: string;
+  /** The extracted package tree (boot/, lib/modules/<version>/). */
+  root: string;
+  /** sha256 of the package, from the archive's index. */
+  debSha256: string;
 }
 
 export async function ensureKernel(
   cacheRoot: string,
   log: (line: string) => void = () => {},
 ): Promise<KernelFiles> {
-  const dir = path.join(cacheRoot, "testos", "kernel");
-  const done = readDone(dir);
-  if (done) return done;
-
-  const pkg = await kernelPackage(log);
-  log(`test OS: fetching Debian's ${pkg} with apt-get download (once, into ${dir})`);
-  const work = fs.mkdtempSync(path.join(cacheRoot, "testos", ".kernel-"));
-  try {
-    await runTool("apt-get", ["download", pkg], { cwd: work, timeoutMs: 300_000 });
-    const deb = fs.readdirSync(work).find((f) => f.endsWith(".deb"));
-    if (!deb) throw new ToolError(`apt-get download ${pkg} left no .deb in ${work}`);
-    // Extract just the two files we need: the whole package unpacks to ~400 MB of modules.
-    const tree = path.join(work, "tree");
-    fs.mkdirSync(tree);
-    await runTool(
-      "sh",
-      [
-        "-c",
-        'dpkg-deb --fsys-tarfile "$1" | tar -x -C "$2" --wildcards "./boot/vmlinuz-*" "./lib/modules/*/e1000.ko"',
-        "sh",
-        path.join(work, deb),
-        tree,
-      ],
-      { timeoutMs: 120_000 },
-    );
-    const version = fs.readdirSync(path.join(tree, "lib", "modules"))[0];
-    const out = path.join(work, "out");
-    fs.mkdirSync(out);
-    fs.copyFileSync(path.join(tree, "boot", `vmlinuz-${version}`), path.join(out, "vmlinuz"));
-    fs.copyFileSync(
-      path.join(
-        tree,
-        "lib",
-        "modules",
-        version,
-        "kernel",
-        "drivers",
-        "net",
-        "ethernet",
-        "intel",
-        "e1000",
-        "e1000.ko",
-      ),
-      path.join(out, "e1000.ko"),
-    );
-    fs.writeFileSync(path.join(out, "version"), `${version}\n`);
-    fs.rmSync(dir, { recursive: true, force: true });
-    fs.renameSync(out, dir);
-  } finally {
-    fs.rmSync(work, { recursive: true, force: true });
-  }
-  const files = readDone(dir);
-  if (!files) throw new ToolError(`test OS kernel was not stored in ${dir}`);
-  return files;
-}
-
-function readDone(dir: string): KernelFiles | undefined {
-  const versionFile = path.join(dir, "version");
-  if (!fs.existsSync(versionFile)) return undefined;
-  const files = {
-    version: fs.readFileSync(versionFile, "utf8").trim(),
-    vmlinuz: path.join(dir, "vmlinuz"),
-    e1000: path.join(dir, "e1000.ko"),
+  const pkg = await debianPackage(await kernelPackage(log), MEMBERS, { cacheRoot, log });
+  const version = fs.readdirSync(path.join(pkg.root, "lib", "modules"))[0];
+  return {
+    version,
+    vmlinuz: path.join(pkg.root, "boot", `vmlinuz-${version}`),
+    e1000: path.join(pkg.root, "lib", "modules", version, E1000),
+    root: pkg.root,
+    debSha256: pkg.debSha256,
   };
-  return fs.existsSync(files.vmlinuz) && fs.existsSync(files.e1000) ? files : undefined;
 }
 
 /** linux-image-amd64 is a meta package; its dependency names the real, versioned one. */
