@@ -10,12 +10,15 @@ import { ImageBuildError } from "./errors";
 import { sha256 } from "./hash";
 import { writeImage } from "./iso";
 import { DEFAULT_SOURCE_DATE_EPOCH, ImageManifest, planImage } from "./plan";
+import { SecureBootOptions } from "./secure-boot";
+import { withCodeSigningTrust } from "./code-signing";
 
 export { ImageBuildError } from "./errors";
 export { debian13IpxeDir } from "./debian13";
 export { IPXE_PINNED_COMMIT } from "./pin";
 export type { ImageManifest } from "./plan";
 export type { BuildMode } from "./binaries";
+export type { SecureBootOptions } from "./secure-boot";
 
 export interface BuildSiteImageOptions {
   site: string;
@@ -34,6 +37,16 @@ export interface BuildSiteImageOptions {
   ref?: string;
   /** compile: PEM files of the CAs the origin's certificate chains to (TRUST= and CERT=). */
   trust?: string[];
+  /**
+   * Sign the UEFI binary with the organisation's Secure Boot db key (sbsign). Only paths and
+   * environment variable names: the key is read when the build runs. @default unsigned
+   */
+  secureBoot?: SecureBootOptions;
+  /**
+   * compile: PEM files of the CAs whose code-signing certificates `imgverify` accepts; built in
+   * with TRUST=/CERT= next to `trust` (iPXE has one list of roots for TLS and signatures).
+   */
+  codeSigningTrust?: string[];
   /** compile: embed the stage-1 in the binaries (a re-link per site). @default true */
   embed?: boolean;
   /** The origin is https://: refuse an iPXE without HTTPS. @default true when the stage-1 sets `bs_base https://...` */
@@ -91,6 +104,11 @@ export async function buildSiteImage(opts: BuildSiteImageOptions): Promise<SiteI
   const epoch = sourceDateEpoch(opts.sourceDateEpoch);
   const cacheDir = path.resolve(opts.cacheDir ?? defaultCacheDir());
 
+  if (opts.secureBoot && !platforms.includes("uefi"))
+    throw new ImageBuildError(
+      `site ${opts.site}: ipxe.secureBoot signs the UEFI binary, but platforms are ${platforms.join(", ")}: add uefi, or drop secureBoot`,
+    );
+
   const bins = await resolveBinaries({
     mode,
     platforms,
@@ -99,8 +117,10 @@ export async function buildSiteImage(opts: BuildSiteImageOptions): Promise<SiteI
     prebuiltDir: opts.prebuiltDir,
     sourceDir: opts.sourceDir,
     ref: opts.ref,
-    trust: opts.trust,
+    trust: withCodeSigningTrust(mode, opts.trust, opts.codeSigningTrust),
     embed: opts.embed,
+    secureBoot: opts.secureBoot,
+    sourceDateEpoch: epoch,
     onProgress: progress,
   });
   const embedded = bins.provenance.embedded;
