@@ -1,10 +1,9 @@
 // A throwaway test CA for the HTTPS boot tests: a CA, a server certificate for the guest's view
 // of the origin (IP 10.0.2.100) signed by it, and a rogue self-signed one for the same address.
-// RSA 2048 and SHA-256: what iPXE's TLS (1.2 at most) accepts.
 import * as fs from "node:fs";
-import * as path from "node:path";
 import { GUEST_ORIGIN_IP } from "./qemu/rig";
 import { runTool } from "./proc";
+import { issueLeaf, makeCa } from "./test-ca";
 
 export interface TestPki {
   caCert: string;
@@ -13,88 +12,42 @@ export interface TestPki {
 }
 
 export async function makeTestPki(dir: string, ip = GUEST_ORIGIN_IP): Promise<TestPki> {
-  fs.mkdirSync(dir, { recursive: true });
-  const f = (name: string) => path.join(dir, name);
-  const ssl = (args: string[]) => runTool("openssl", args, { timeoutMs: 30_000 });
-  const ext = f("server.ext");
-  fs.writeFileSync(
-    ext,
-    `subjectAltName=IP:${ip}\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n`,
-  );
-  await ssl([
-    "req",
-    "-x509",
-    "-newkey",
-    "rsa:2048",
-    "-nodes",
-    "-sha256",
-    "-days",
-    "2",
-    "-subj",
-    "/CN=boot-stack test CA",
-    "-keyout",
-    f("ca.key"),
-    "-out",
-    f("ca.crt"),
-    "-addext",
-    "basicConstraints=critical,CA:TRUE",
-    "-addext",
-    "keyUsage=critical,keyCertSign,cRLSign",
-  ]);
-  await ssl([
-    "req",
-    "-newkey",
-    "rsa:2048",
-    "-nodes",
-    "-sha256",
-    "-subj",
-    `/CN=${ip}`,
-    "-keyout",
-    f("server.key"),
-    "-out",
-    f("server.csr"),
-  ]);
-  await ssl([
-    "x509",
-    "-req",
-    "-sha256",
-    "-days",
-    "2",
-    "-in",
-    f("server.csr"),
-    "-CA",
-    f("ca.crt"),
-    "-CAkey",
-    f("ca.key"),
-    "-CAcreateserial",
-    "-extfile",
-    ext,
-    "-out",
-    f("server.crt"),
-  ]);
-  await ssl([
-    "req",
-    "-x509",
-    "-newkey",
-    "rsa:2048",
-    "-nodes",
-    "-sha256",
-    "-days",
-    "2",
-    "-subj",
-    `/CN=${ip}`,
-    "-addext",
+  const ca = await makeCa(dir, "ca", "boot-stack test CA");
+  const server = await issueLeaf(dir, ca, "server", ip, [
     `subjectAltName=IP:${ip}`,
-    "-keyout",
-    f("rogue.key"),
-    "-out",
-    f("rogue.crt"),
+    "basicConstraints=CA:FALSE",
+    "keyUsage=digitalSignature,keyEncipherment",
+    "extendedKeyUsage=serverAuth",
   ]);
-  const read = (n: string) => fs.readFileSync(f(n), "utf8");
+  const rogueKey = `${dir}/rogue.key`;
+  const rogueCert = `${dir}/rogue.crt`;
+  await runTool(
+    "openssl",
+    [
+      "req",
+      "-x509",
+      "-newkey",
+      "rsa:2048",
+      "-nodes",
+      "-sha256",
+      "-days",
+      "2",
+      "-subj",
+      `/CN=${ip}`,
+      "-addext",
+      `subjectAltName=IP:${ip}`,
+      "-keyout",
+      rogueKey,
+      "-out",
+      rogueCert,
+    ],
+    { timeoutMs: 30_000 },
+  );
+  const read = (f: string) => fs.readFileSync(f, "utf8");
   return {
-    caCert: f("ca.crt"),
+    caCert: ca.cert,
     // The chain up to (and including) the CA: iPXE validates what the server sends.
-    server: { key: read("server.key"), cert: read("server.crt") + read("ca.crt") },
-    rogue: { key: read("rogue.key"), cert: read("rogue.crt") },
+    server: { key: read(server.key), cert: read(server.cert) + read(ca.cert) },
+    rogue: { key: read(rogueKey), cert: read(rogueCert) },
   };
 }

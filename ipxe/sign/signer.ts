@@ -81,12 +81,16 @@ function decryptKey(field: string, src: SignerSource, text: string, where: strin
       ...(passphrase !== undefined ? { passphrase } : {}),
     });
   } catch (e) {
-    const msg = (e as Error).message;
-    if (/passphrase|bad decrypt|decrypt/i.test(msg))
+    // OpenSSL asks for a passphrase it was not given ("interrupted or cancelled"), or the
+    // passphrase does not decrypt the key ("bad decrypt").
+    const msg = `${(e as NodeJS.ErrnoException).code} ${(e as Error).message}`;
+    if (passphrase === undefined && /INTERRUPTED_OR_CANCELLED|passphrase/i.test(msg))
       throw new SigningError(
-        passphrase === undefined
-          ? `${where} is encrypted: set ${field}.passphraseEnv to the name of an environment variable holding its passphrase`
-          : `${where} could not be decrypted with the passphrase in ${src.passphraseEnv}: check the passphrase`,
+        `${where} is encrypted: set ${field}.passphraseEnv to the name of an environment variable holding its passphrase`,
+      );
+    if (passphrase !== undefined && /BAD_DECRYPT|bad decrypt/i.test(msg))
+      throw new SigningError(
+        `${where} could not be decrypted with the passphrase in ${src.passphraseEnv}: check the passphrase`,
       );
     throw new SigningError(`${where} is not a PEM private key`);
   }

@@ -118,9 +118,10 @@ test("an unsigned kernel is refused by the firmware and the operator gets the me
       await waitForRequest(/testos-kernel$/, 120_000);
       refusal = await op.waitFor(/Could not boot/, { timeoutMs: 60_000 });
       await op.screenshot("refused-kernel");
-      // Today's stage-2: `boot || goto failed` -> a message, a pause, then the menu.
-      await op.waitFor(/Boot failed/, { timeoutMs: 30_000 });
-      await op.waitFor(/Press any key for the menu/, { timeoutMs: 30_000 });
+      // Today's stage-2: `boot || goto failed` -> a message, a pause, then the menu. They come
+      // with the refusal, which consumed them: read the whole serial log for them.
+      await op.waitFor(/Boot failed/, { serial: true });
+      await op.waitFor(/Press any key for the menu/, { serial: true });
       await op.press("spc");
       await op.pickMenuEntry("Test OS, signed kernel", { index: 1, timeoutMs: 30_000 });
     },
