@@ -81,6 +81,7 @@ export async function resolveBinaries(opts: BinaryOptions): Promise<ResolvedBina
       sourceDir: opts.sourceDir,
       ref: opts.ref,
       trust: opts.trust,
+      secureBoot: opts.secureBoot !== undefined,
       onProgress: opts.onProgress,
     });
     for (const p of opts.platforms) files[p] = built[p];
