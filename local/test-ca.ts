@@ -18,8 +18,8 @@ export interface TestLeaf {
 
 const ssl = (args: string[]) => runTool("openssl", args, { timeoutMs: 30_000 });
 
-/** A self-signed CA `<dir>/<name>.{key,crt}` (CA:TRUE, keyCertSign), valid two days. */
-export async function makeCa(dir: string, name: string, cn: string): Promise<TestCa> {
+/** A self-signed CA `<dir>/<name>.{key,crt}` (CA:TRUE, keyCertSign), valid `days` (default two). */
+export async function makeCa(dir: string, name: string, cn: string, days = 2): Promise<TestCa> {
   fs.mkdirSync(dir, { recursive: true });
   const key = path.join(dir, `${name}.key`);
   const cert = path.join(dir, `${name}.crt`);
@@ -31,7 +31,7 @@ export async function makeCa(dir: string, name: string, cn: string): Promise<Tes
     "-nodes",
     "-sha256",
     "-days",
-    "2",
+    String(days),
     "-subj",
     `/CN=${cn}`,
     "-keyout",
@@ -53,6 +53,7 @@ export async function issueLeaf(
   name: string,
   cn: string,
   extensions: string[],
+  days = 2,
 ): Promise<TestLeaf> {
   const f = (ext: string) => path.join(dir, `${name}.${ext}`);
   fs.writeFileSync(f("ext"), `${extensions.join("\n")}\n`);
@@ -74,7 +75,7 @@ export async function issueLeaf(
     "-req",
     "-sha256",
     "-days",
-    "2",
+    String(days),
     "-in",
     f("csr"),
     "-CA",
