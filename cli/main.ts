@@ -9,6 +9,7 @@ import { registerRender } from "./commands/render";
 import { registerIso } from "./commands/iso";
 import { registerServe } from "./commands/serve";
 import { registerDemo } from "./commands/demo";
+import { registerSignEfi } from "./commands/sign-efi";
 
 export function buildProgram(): Command {
   const program = new Command("boot-stack")
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
   registerIso(program);
   registerServe(program);
   registerDemo(program);
+  registerSignEfi(program);
   return program;
 }
 

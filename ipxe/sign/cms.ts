@@ -8,17 +8,17 @@ import { X509Certificate } from "node:crypto";
 import * as os from "node:os";
 import { lastLine, run } from "../build/tools";
 import { SigningError } from "./errors";
-import { loadSigner, Signer, SignerSource } from "./signer";
+import { loadSigner, Signer, SignerFields, signerFields, SignerSource } from "./signer";
 
 const CODE_SIGNING_EKU = "1.3.6.1.5.5.7.3.3";
 
 /** loadSigner, and the certificate must allow code signing (imgverify refuses it otherwise). */
-export function loadCodeSigner(src: SignerSource, field: string): Signer {
-  const signer = loadSigner(src, field);
+export function loadCodeSigner(src: SignerSource, fieldOrNames: string | SignerFields): Signer {
+  const signer = loadSigner(src, fieldOrNames);
   const eku = new X509Certificate(signer.certPem).keyUsage ?? [];
   if (!eku.includes(CODE_SIGNING_EKU))
     throw new SigningError(
-      `${field}.certFile ${src.certFile} (${signer.subject}) has no extendedKeyUsage codeSigning, so iPXE's imgverify would refuse its signatures (https://ipxe.org/err/022ae2): issue a code-signing certificate (keyUsage digitalSignature, extendedKeyUsage codeSigning)`,
+      `${signerFields(fieldOrNames).certFile} ${src.certFile} (${signer.subject}) has no extendedKeyUsage codeSigning, so iPXE's imgverify would refuse its signatures (https://ipxe.org/err/022ae2): issue a code-signing certificate (keyUsage digitalSignature, extendedKeyUsage codeSigning)`,
     );
   return signer;
 }

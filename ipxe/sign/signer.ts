@@ -28,51 +28,65 @@ export interface Signer {
   keyPem: Buffer;
 }
 
+/** How errors name each option: config keys under a block, or a CLI's flags. */
+export type SignerFields = Record<keyof SignerSource, string>;
+
+export function signerFields(fieldOrNames: string | SignerFields): SignerFields {
+  if (typeof fieldOrNames !== "string") return fieldOrNames;
+  const at = (k: keyof SignerSource) => `${fieldOrNames}.${k}`;
+  return {
+    certFile: at("certFile"),
+    keyFile: at("keyFile"),
+    keyEnv: at("keyEnv"),
+    passphraseEnv: at("passphraseEnv"),
+  };
+}
+
 const errno = (e: unknown) => (e as NodeJS.ErrnoException).code ?? "error";
 
-function readCert(field: string, file: string): { pem: string; cert: X509Certificate } {
+function readCert(field: SignerFields, file: string): { pem: string; cert: X509Certificate } {
   let pem: string;
   try {
     pem = fs.readFileSync(file, "utf8");
   } catch (e) {
     throw new SigningError(
-      `${field}.certFile ${file} cannot be read (${errno(e)}): give the PEM certificate of the signing key`,
+      `${field.certFile} ${file} cannot be read (${errno(e)}): give the PEM certificate of the signing key`,
     );
   }
   try {
     return { pem, cert: new X509Certificate(pem) };
   } catch {
-    throw new SigningError(`${field}.certFile ${file} is not a PEM certificate (BEGIN CERTIFICATE)`);
+    throw new SigningError(`${field.certFile} ${file} is not a PEM certificate (BEGIN CERTIFICATE)`);
   }
 }
 
-function readKeyText(field: string, src: SignerSource): { text: string; where: string } {
+function readKeyText(field: SignerFields, src: SignerSource): { text: string; where: string } {
   if (Boolean(src.keyFile) === Boolean(src.keyEnv))
     throw new SigningError(
-      `${field}: give exactly one of keyFile (a PEM key file) or keyEnv (the name of an environment variable holding the PEM key)`,
+      `give exactly one of ${field.keyFile} (a PEM key file) or ${field.keyEnv} (the name of an environment variable holding the PEM key)`,
     );
   if (src.keyEnv) {
     const text = process.env[src.keyEnv];
     if (!text)
       throw new SigningError(
-        `${field}.keyEnv: environment variable ${src.keyEnv} is not set: export the PEM private key in it (e.g. from the CI secret store)`,
+        `${field.keyEnv}: environment variable ${src.keyEnv} is not set: export the PEM private key in it (e.g. from the CI secret store)`,
       );
     return { text, where: `environment variable ${src.keyEnv}` };
   }
   try {
-    return { text: fs.readFileSync(src.keyFile!, "utf8"), where: `${field}.keyFile ${src.keyFile}` };
+    return { text: fs.readFileSync(src.keyFile!, "utf8"), where: `${field.keyFile} ${src.keyFile}` };
   } catch (e) {
     throw new SigningError(
-      `${field}.keyFile ${src.keyFile} cannot be read (${errno(e)}): give the PEM private key file`,
+      `${field.keyFile} ${src.keyFile} cannot be read (${errno(e)}): give the PEM private key file`,
     );
   }
 }
 
-function decryptKey(field: string, src: SignerSource, text: string, where: string): KeyObject {
+function decryptKey(field: SignerFields, src: SignerSource, text: string, where: string): KeyObject {
   const passphrase = src.passphraseEnv ? process.env[src.passphraseEnv] : undefined;
   if (src.passphraseEnv && passphrase === undefined)
     throw new SigningError(
-      `${field}.passphraseEnv: environment variable ${src.passphraseEnv} is not set: export the key's passphrase in it`,
+      `${field.passphraseEnv}: environment variable ${src.passphraseEnv} is not set: export the key's passphrase in it`,
     );
   try {
     return createPrivateKey({
@@ -86,7 +100,7 @@ function decryptKey(field: string, src: SignerSource, text: string, where: strin
     const msg = `${(e as NodeJS.ErrnoException).code} ${(e as Error).message}`;
     if (passphrase === undefined && /INTERRUPTED_OR_CANCELLED|passphrase/i.test(msg))
       throw new SigningError(
-        `${where} is encrypted: set ${field}.passphraseEnv to the name of an environment variable holding its passphrase`,
+        `${where} is encrypted: set ${field.passphraseEnv} to the name of an environment variable holding its passphrase`,
       );
     if (passphrase !== undefined && /BAD_DECRYPT|bad decrypt/i.test(msg))
       throw new SigningError(
@@ -100,9 +114,10 @@ function decryptKey(field: string, src: SignerSource, text: string, where: strin
  * Reads and checks the signer: the certificate parses, the key decrypts, the key is RSA (UEFI
  * Secure Boot verifies RSA-2048 Authenticode signatures, and RSA PKCS#1 v1.5 signatures are
  * deterministic, so the same input gives the same signed bytes), and the key matches the
- * certificate. `field` names the config block in errors (e.g. "ipxe.secureBoot").
+ * certificate. Errors name the config block (e.g. "ipxe.secureBoot") or the CLI's flags.
  */
-export function loadSigner(src: SignerSource, field: string): Signer {
+export function loadSigner(src: SignerSource, fieldOrNames: string | SignerFields): Signer {
+  const field = signerFields(fieldOrNames);
   const { pem, cert } = readCert(field, src.certFile);
   const { text, where } = readKeyText(field, src);
   const key = decryptKey(field, src, text, where);
@@ -112,7 +127,7 @@ export function loadSigner(src: SignerSource, field: string): Signer {
     );
   if (!cert.checkPrivateKey(key))
     throw new SigningError(
-      `${where} does not belong to ${field}.certFile ${src.certFile} (${cert.subject.replace(/\n/g, ", ")}): give the key that certificate was issued for`,
+      `${where} does not belong to ${field.certFile} ${src.certFile} (${cert.subject.replace(/\n/g, ", ")}): give the key that certificate was issued for`,
     );
   return {
     certFile: src.certFile,

@@ -64,9 +64,13 @@ test.each<[string, () => SignerSource, RegExp]>([
   [
     "neither key source",
     () => ({ certFile: OVMF_SECURE_BOOT.cert }),
-    /give exactly one of keyFile .* or keyEnv/,
+    /give exactly one of ipxe\.secureBoot\.keyFile .* or ipxe\.secureBoot\.keyEnv/,
   ],
-  ["both key sources", () => ({ ...snakeoil, keyEnv: KEY_ENV }), /give exactly one of keyFile/],
+  [
+    "both key sources",
+    () => ({ ...snakeoil, keyEnv: KEY_ENV }),
+    /give exactly one of ipxe\.secureBoot\.keyFile/,
+  ],
   [
     "key variable unset",
     () => ({ certFile: OVMF_SECURE_BOOT.cert, keyEnv: KEY_ENV }),
