@@ -167,6 +167,13 @@ compiled(
         "SIGTEST good verified, chaining",
         "SIGTEST good script ran",
       ]);
+      // Why each was refused, from the error's source file (iPXE 0ab2277c, src/include/ipxe/errfile.h):
+      // rsa.c: the signature does not match the bytes; x509.c: the signer chains to no trusted
+      // root; image.c: an image not verified may not run under `imgtrust --permanent`.
+      const text = stripAnsi(serial);
+      expect(text).toContain("Could not verify: Permission denied (https://ipxe.org/0227e13c)");
+      expect(text).toContain("Could not verify: Permission denied (https://ipxe.org/0216eb3c)");
+      expect(text).toContain("Could not boot: Permission denied (https://ipxe.org/0200813c)");
       // The signature was fetched from beside each script.
       expect(log.filter((e) => e.path.endsWith(".sig")).map((e) => e.status)).not.toContain(404);
 
