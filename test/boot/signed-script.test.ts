@@ -58,7 +58,7 @@ function embeddedScript(): string {
     ...verify("other"),
     `chain ${ORIGIN}/good.ipxe && echo SIGTEST unverified-chain ran || echo SIGTEST unverified-chain refused`,
     ...timing,
-    `echo SIGTEST good verified, chaining`,
+    `echo SIGTEST chaining good`,
     `chain good_${REPEATS - 1} || echo SIGTEST good chain failed`,
     "poweroff",
     ":fetch_failed",
@@ -164,7 +164,7 @@ compiled(
         "SIGTEST tampered refused",
         "SIGTEST other refused",
         "SIGTEST unverified-chain refused",
-        "SIGTEST good verified, chaining",
+        "SIGTEST chaining good",
         "SIGTEST good script ran",
       ]);
       // Why each was refused, from the error's source file (iPXE 0ab2277c, src/include/ipxe/errfile.h):
