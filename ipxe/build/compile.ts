@@ -273,11 +273,7 @@ export async function compileIpxe(opts: CompileOptions): Promise<CompiledIpxe> {
     fs.mkdirSync(path.dirname(embedFile), { recursive: true });
     fs.writeFileSync(embedFile, opts.embed ?? "");
     const trustList = trust.map((t) => `../trust/${t.name}`).join(",");
-    const args = [
-      `-j${Math.max(1, os.cpus().length)}`,
-      ...want.map(target),
-      `GITVERSION=${pinned}`,
-    ];
+    const args = [`-j${Math.max(1, os.cpus().length)}`, ...want.map(target), `GITVERSION=${pinned}`];
     // Relative paths keep the bytes independent of where the cache lives.
     if (opts.embed !== undefined) args.push("EMBED=../embed/stage1.ipxe");
     // A private CA needs both: TRUST= to trust it, CERT= to carry it (FACTS: TRUST alone fails).

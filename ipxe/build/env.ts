@@ -4,6 +4,7 @@ import { Platform } from "../../config/schema";
 import { BuildSiteImageOptions } from "./index";
 import { BuildMode } from "./binaries";
 import { ImageBuildError } from "./errors";
+import { SecureBootOptions } from "./secure-boot";
 
 export const ENV = {
   site: "BOOT_STACK_SITE",
@@ -17,6 +18,9 @@ export const ENV = {
   trust: "BOOT_STACK_IPXE_TRUST",
   embed: "BOOT_STACK_EMBED",
   requireHttps: "BOOT_STACK_REQUIRE_HTTPS",
+  /** JSON of SecureBootOptions: file paths and variable names only, never the key itself. */
+  secureBoot: "BOOT_STACK_SECURE_BOOT",
+  codeSigningTrust: "BOOT_STACK_CODE_SIGNING_TRUST",
 } as const;
 
 export type EnvOptions = Omit<BuildSiteImageOptions, "onProgress" | "cacheDir" | "allowIncompatible">;
@@ -36,6 +40,8 @@ export function toEnv(o: EnvOptions): Record<string, string> {
   if (o.trust?.length) env[ENV.trust] = JSON.stringify(o.trust);
   if (o.embed !== undefined) env[ENV.embed] = String(o.embed);
   if (o.requireHttps !== undefined) env[ENV.requireHttps] = String(o.requireHttps);
+  if (o.secureBoot) env[ENV.secureBoot] = JSON.stringify(o.secureBoot);
+  if (o.codeSigningTrust?.length) env[ENV.codeSigningTrust] = JSON.stringify(o.codeSigningTrust);
   if (o.sourceDateEpoch !== undefined) env.SOURCE_DATE_EPOCH = String(o.sourceDateEpoch);
   return env;
 }
@@ -62,6 +68,14 @@ export function fromEnv(env: NodeJS.ProcessEnv): EnvOptions {
       throw new ImageBuildError(`${ENV.trust} must be a JSON list of PEM file paths`);
     }
   }
+  const json = <T>(k: string, what: string): T | undefined => {
+    if (!env[k]) return undefined;
+    try {
+      return JSON.parse(env[k]!) as T;
+    } catch {
+      throw new ImageBuildError(`${k} must be ${what}`);
+    }
+  };
   return {
     site: need(ENV.site),
     stage1: need(ENV.stage1),
@@ -74,5 +88,10 @@ export function fromEnv(env: NodeJS.ProcessEnv): EnvOptions {
     trust,
     embed: bool(ENV.embed),
     requireHttps: bool(ENV.requireHttps),
+    secureBoot: json<SecureBootOptions>(
+      ENV.secureBoot,
+      'JSON like {"certFile": "db.pem", "keyFile": "db.key"} (or "keyEnv", and "passphraseEnv": variable names)',
+    ),
+    codeSigningTrust: json<string[]>(ENV.codeSigningTrust, "a JSON list of PEM file paths"),
   };
 }
