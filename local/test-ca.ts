@@ -18,8 +18,14 @@ export interface TestLeaf {
 
 const ssl = (args: string[]) => runTool("openssl", args, { timeoutMs: 30_000 });
 
-/** A self-signed CA `<dir>/<name>.{key,crt}` (CA:TRUE, keyCertSign), valid `days` (default two). */
-export async function makeCa(dir: string, name: string, cn: string, days = 2): Promise<TestCa> {
+/** A self-signed certificate `<dir>/<name>.{key,crt}` with `addext` extensions, valid `days`. */
+export async function selfSigned(
+  dir: string,
+  name: string,
+  cn: string,
+  addext: string[],
+  days = 2,
+): Promise<TestLeaf> {
   fs.mkdirSync(dir, { recursive: true });
   const key = path.join(dir, `${name}.key`);
   const cert = path.join(dir, `${name}.crt`);
@@ -38,12 +44,21 @@ export async function makeCa(dir: string, name: string, cn: string, days = 2): P
     key,
     "-out",
     cert,
-    "-addext",
-    "basicConstraints=critical,CA:TRUE",
-    "-addext",
-    "keyUsage=critical,keyCertSign,cRLSign",
+    ...addext.flatMap((e) => ["-addext", e]),
   ]);
-  return { name, key, cert };
+  return { key, cert };
+}
+
+/** A self-signed CA `<dir>/<name>.{key,crt}` (CA:TRUE, keyCertSign), valid `days` (default two). */
+export async function makeCa(dir: string, name: string, cn: string, days = 2): Promise<TestCa> {
+  const ca = await selfSigned(
+    dir,
+    name,
+    cn,
+    ["basicConstraints=critical,CA:TRUE", "keyUsage=critical,keyCertSign,cRLSign"],
+    days,
+  );
+  return { name, ...ca };
 }
 
 /** A leaf `<dir>/<name>.{key,crt}` for `cn` issued by `ca`, with `extensions` (openssl extfile lines). */

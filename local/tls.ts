@@ -2,8 +2,7 @@
 // of the origin (IP 10.0.2.100) signed by it, and a rogue self-signed one for the same address.
 import * as fs from "node:fs";
 import { GUEST_ORIGIN_IP } from "./qemu/rig";
-import { runTool } from "./proc";
-import { issueLeaf, makeCa } from "./test-ca";
+import { issueLeaf, makeCa, selfSigned } from "./test-ca";
 
 export interface TestPki {
   caCert: string;
@@ -19,35 +18,12 @@ export async function makeTestPki(dir: string, ip = GUEST_ORIGIN_IP): Promise<Te
     "keyUsage=digitalSignature,keyEncipherment",
     "extendedKeyUsage=serverAuth",
   ]);
-  const rogueKey = `${dir}/rogue.key`;
-  const rogueCert = `${dir}/rogue.crt`;
-  await runTool(
-    "openssl",
-    [
-      "req",
-      "-x509",
-      "-newkey",
-      "rsa:2048",
-      "-nodes",
-      "-sha256",
-      "-days",
-      "2",
-      "-subj",
-      `/CN=${ip}`,
-      "-addext",
-      `subjectAltName=IP:${ip}`,
-      "-keyout",
-      rogueKey,
-      "-out",
-      rogueCert,
-    ],
-    { timeoutMs: 30_000 },
-  );
+  const rogue = await selfSigned(dir, "rogue", ip, [`subjectAltName=IP:${ip}`]);
   const read = (f: string) => fs.readFileSync(f, "utf8");
   return {
     caCert: ca.cert,
     // The chain up to (and including) the CA: iPXE validates what the server sends.
     server: { key: read(server.key), cert: read(server.cert) + read(ca.cert) },
-    rogue: { key: read(rogueKey), cert: read(rogueCert) },
+    rogue: { key: read(rogue.key), cert: read(rogue.cert) },
   };
 }

@@ -16,8 +16,8 @@ import { buildTestImage } from "../../local/image";
 import { withQemuLock } from "../../local/qemu/lock";
 import { GUEST_ORIGIN_IP, startQemu } from "../../local/qemu/rig";
 import { stripAnsi } from "../../local/qemu/screen";
-import { CACHE_CONTROL, CONTENT_TYPE } from "../../origin/keys";
-import { OriginObject } from "../../origin/layout";
+import { CACHE_CONTROL } from "../../origin/keys";
+import { OriginObject, script } from "../../origin/layout";
 import { OriginServer } from "../../origin/server";
 import { AccessLogEntry } from "../../origin/server-log";
 import { expectNothingLeftBehind, reportDir } from "./helpers";
@@ -66,17 +66,6 @@ function embeddedScript(): string {
     "poweroff",
     "",
   ].join("\n");
-}
-
-function script(key: string, text: string): OriginObject {
-  return {
-    key,
-    contentType: CONTENT_TYPE.ipxeScript,
-    cacheControl: CACHE_CONTROL.script,
-    sha256: sha256(text),
-    size: Buffer.byteLength(text),
-    content: { kind: "inline", text },
-  };
 }
 
 /** Scripts inline, signatures as files (served like artefacts: sha256-checked before serving). */
