@@ -76,3 +76,13 @@ export async function typeNetwork(
   await op.answer(/Gateway:/, answers.gateway);
   await op.answer(/DNS server:/, answers.dns);
 }
+
+/**
+ * `test` when BOOT_STACK_IPXE_SRC names an iPXE source tree (compile mode can run), else
+ * `test.skip` with one line saying what is skipped and how to run it.
+ */
+export function whenIpxeSource(what: string): typeof test {
+  if (process.env.BOOT_STACK_IPXE_SRC) return test;
+  process.stdout.write(`${what} skipped: set BOOT_STACK_IPXE_SRC to an iPXE source tree to run it\n`);
+  return test.skip;
+}

@@ -17,7 +17,7 @@ import { ensureTestOs, TestOs } from "../../local/testos";
 import { BuildMode } from "../../ipxe/build";
 import { efiSigners } from "../../ipxe/sign/efi";
 import { originLayout } from "../../origin/layout";
-import { BOOT_TEST_TIMEOUT_MS, FIXTURE, boot, expectNothingLeftBehind } from "./helpers";
+import { BOOT_TEST_TIMEOUT_MS, FIXTURE, boot, expectNothingLeftBehind, whenIpxeSource } from "./helpers";
 
 jest.setTimeout(BOOT_TEST_TIMEOUT_MS);
 expectNothingLeftBehind();
@@ -134,12 +134,7 @@ test("an unsigned kernel is refused by the firmware and the operator gets the me
   expect(r.report.booted).toBe(true);
 });
 
-const src = process.env.BOOT_STACK_IPXE_SRC;
-const compiled = src ? test : test.skip;
-if (!src)
-  process.stdout.write(
-    "secure-boot.test.ts: the compiled-image Secure Boot boot is skipped: set BOOT_STACK_IPXE_SRC to an iPXE source tree to run it\n",
-  );
+const compiled = whenIpxeSource("secure-boot.test.ts: the compiled-image Secure Boot boot is");
 
 compiled(
   "a signed compiled image (stage-1 embedded) boots a signed kernel under enforced Secure Boot",

@@ -20,7 +20,7 @@ import { CACHE_CONTROL } from "../../origin/keys";
 import { OriginObject, script } from "../../origin/layout";
 import { OriginServer } from "../../origin/server";
 import { AccessLogEntry } from "../../origin/server-log";
-import { expectNothingLeftBehind, reportDir } from "./helpers";
+import { expectNothingLeftBehind, reportDir, whenIpxeSource } from "./helpers";
 
 expectNothingLeftBehind();
 
@@ -100,12 +100,7 @@ async function originObjects(pki: CodeSigningPki, dir: string): Promise<OriginOb
   return objects;
 }
 
-const src = process.env.BOOT_STACK_IPXE_SRC;
-const compiled = src ? test : test.skip;
-if (!src)
-  process.stdout.write(
-    "signed-script.test.ts: skipped: imgverify needs a compiled iPXE: set BOOT_STACK_IPXE_SRC to an iPXE source tree\n",
-  );
+const compiled = whenIpxeSource("signed-script.test.ts: imgverify needs a compiled iPXE; the test is");
 
 compiled(
   "a compiled iPXE trusting the org CA refuses tampered, foreign-CA and unverified scripts, and runs a signed one",
