@@ -6,7 +6,7 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { validateStackConfig } from "./config/validate";
 import { resolveArtifacts } from "./origin/artifacts";
-import { defaultCacheDir as cacheDir } from "./ipxe/build/index";
+import { cacheDir } from "./ipxe/build/index";
 import { bootStack } from "./components/boot-stack";
 
 export = async () => {

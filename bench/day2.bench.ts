@@ -12,7 +12,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { stringify } from "yaml";
 import { RawStackConfig } from "../config/validate";
-import { debian13IpxeDir, defaultCacheDir } from "../ipxe/build";
+import { debian13IpxeDir, cacheDir } from "../ipxe/build";
 import type { RunResult } from "../test/engine/engine";
 import { diffOf, makeClone, pulumiRun } from "../test/engine/workspace";
 import { startLocalS3 } from "../test/support/local-s3";
@@ -84,7 +84,7 @@ function report(name: string, r: RunResult & { seconds: number }, goal?: number)
 async function main(): Promise<void> {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), "bs-bench-day2-"));
   const s3 = await startLocalS3([BUCKET]);
-  const packageDir = path.resolve(await debian13IpxeDir(defaultCacheDir()), "..", "..", "..", "..");
+  const packageDir = path.resolve(await debian13IpxeDir(cacheDir()), "..", "..", "..", "..");
   /** A fresh runner: a new checkout and an empty cache. */
   const runner = (
     name: string,
@@ -100,7 +100,7 @@ async function main(): Promise<void> {
   };
   /** For a prebuilt up: the cache holds the iPXE package, as a CI cache step restores it. */
   const withIpxePackage = (where: { clone: string; cache: string }) => {
-    const dest = path.join(where.cache, path.relative(defaultCacheDir(), packageDir));
+    const dest = path.join(where.cache, path.relative(cacheDir(), packageDir));
     fs.cpSync(packageDir, dest, { recursive: true });
     return where;
   };

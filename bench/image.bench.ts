@@ -10,7 +10,7 @@ import { buildSiteImage } from "../ipxe/build";
 import { debian13IpxeDir } from "../ipxe/build/debian13";
 import { originRefFor } from "../ipxe/render/origin-ref";
 import { renderStage1 } from "../ipxe/render/stage1";
-import { defaultCacheDir } from "../ipxe/build/cache";
+import { cacheDir } from "../ipxe/build/cache";
 import { syntheticStack } from "./synthetic-sites";
 
 function emit(bench: string, value: number, unit: string, extra: Record<string, unknown> = {}): void {
@@ -25,7 +25,7 @@ async function main(): Promise<void> {
   const sites = config.sites.map((s) => ({ name: s.name, stage1: renderStage1(s, origin) }));
   const out = fs.mkdtempSync(path.join(os.tmpdir(), "bs-bench-image-"));
   try {
-    await debian13IpxeDir(defaultCacheDir()); // the one-off fetch is not part of a site's cost
+    await debian13IpxeDir(cacheDir()); // the one-off fetch is not part of a site's cost
 
     const times: number[] = [];
     for (let i = 0; i < 7; i++) {

@@ -10,6 +10,7 @@ import { registerRender } from "./commands/render";
 import { registerIso } from "./commands/iso";
 import { registerServe } from "./commands/serve";
 import { registerDemo } from "./commands/demo";
+import { registerSignEfi } from "./commands/sign-efi";
 
 const PREFIX = "boot-stack: ";
 
@@ -19,7 +20,14 @@ function buildProgram(): Command {
       "Network boot for many sites without DHCP or TFTP: validate, render, build images, serve, demo.",
     )
     .exitOverride();
-  for (const register of [registerValidate, registerRender, registerIso, registerServe, registerDemo])
+  for (const register of [
+    registerValidate,
+    registerRender,
+    registerIso,
+    registerServe,
+    registerDemo,
+    registerSignEfi,
+  ])
     register(program);
   for (const command of [program, ...program.commands]) oneLineFlagErrors(command);
   return program;

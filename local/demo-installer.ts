@@ -13,7 +13,7 @@ import { describeSource } from "../origin/artifacts";
 import { parseInstallerReport, PRESEED_KEY, preseedObject } from "./consumers/debian-installer";
 import { INSTALLER_TEXT_SCREEN_ARGS, InstallerOutcome, watchInstaller } from "./consumers/installer-watch";
 import { drive, sitePlan } from "./demo";
-import { defaultCacheDir as cacheDir, REPO_ROOT } from "../ipxe/build/cache";
+import { cacheDir, REPO_ROOT } from "../ipxe/build/cache";
 import { GUEST_ORIGIN } from "./guest-network";
 import { bootSession, SessionResult } from "./session";
 import { demoStack } from "./stack";

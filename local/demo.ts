@@ -4,7 +4,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { SiteConfig } from "../config/schema";
 import { UsageError } from "../errors/user-error";
-import { defaultCacheDir, REPO_ROOT } from "../ipxe/build/cache";
+import { cacheDir, REPO_ROOT } from "../ipxe/build/cache";
 import { SessionContext, SessionResult, bootSession } from "./session";
 import { GUEST_ORIGIN, QEMU_NET } from "./guest-network";
 import { demoStack } from "./stack";
@@ -53,7 +53,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoOutcome> {
   const plan = sitePlan(site);
   say(`site ${site.name}: network mode ${site.network.mode}; ${plan.describe}`);
 
-  const reportDir = path.join(defaultCacheDir(), "demo", `${site.name}-${firmware}`);
+  const reportDir = path.join(cacheDir(), "demo", `${site.name}-${firmware}`);
   fs.rmSync(reportDir, { recursive: true, force: true });
   fs.mkdirSync(reportDir, { recursive: true });
   say(`screenshots and the serial log go to ${path.relative(process.cwd(), reportDir)}/`);

@@ -2,7 +2,7 @@
 // (prebuilt = Debian 13's iPXE, stage-1 as the ISO's INITRD for BIOS and as autoexec.ipxe on
 // the EFI FAT image for UEFI; compile = iPXE from source with the stage-1 embedded).
 import { Platform } from "../config/schema";
-import { buildSiteImage, BuildMode } from "../ipxe/build";
+import { buildSiteImage, BuildMode, SecureBootOptions } from "../ipxe/build";
 
 export interface TestImage {
   isoPath: string;
@@ -17,6 +17,10 @@ export async function buildTestImage(opts: {
   mode?: BuildMode;
   /** compile mode: PEM CA files the image trusts (TRUST= and CERT=). */
   trust?: string[];
+  /** Sign the UEFI binary with this db key. */
+  secureBoot?: SecureBootOptions;
+  /** compile mode: PEM CA files imgverify accepts. */
+  codeSigningTrust?: string[];
   log?: (line: string) => void;
 }): Promise<TestImage> {
   const r = await buildSiteImage({
@@ -26,6 +30,8 @@ export async function buildTestImage(opts: {
     platforms: opts.platforms,
     mode: opts.mode,
     trust: opts.trust,
+    secureBoot: opts.secureBoot,
+    codeSigningTrust: opts.codeSigningTrust,
     onProgress: (m) => opts.log?.(`image: ${m}`),
   });
   return { isoPath: r.isoPath, sha256: r.sha256 };

@@ -31,6 +31,8 @@ export interface SessionOptions {
   mac?: string;
   /** Extra NICs on no network, before the origin's NIC (see QemuOptions.deadNics). */
   deadNics?: string[];
+  /** UEFI with Secure Boot enforced (the rig's OVMF_SECURE_BOOT firmware and test key). */
+  secureBoot?: boolean;
   /** Screenshots and the serial log are kept here (default: a temp folder, removed afterwards). */
   reportDir?: string;
   /** Start with the origin down (it can be brought up from the driver with ctx.origin.up()). */
@@ -154,12 +156,13 @@ async function runSession(
       mac: opts.mac,
       deadNics: opts.deadNics,
       memoryMb: opts.memoryMb,
+      secureBoot: opts.secureBoot,
       timeoutMs: opts.timeoutMs ?? 150_000,
       log,
     });
     const started = run;
     log(
-      `qemu: started (${opts.firmware}, restrict=${opts.restrict === false ? "off" : "on"}, ${opts.noDhcp ? "DHCP requests dropped" : "QEMU's DHCP answers"}), work folder ${run.dir}`,
+      `qemu: started (${opts.firmware}${opts.secureBoot ? " with Secure Boot enforced" : ""}, restrict=${opts.restrict === false ? "off" : "on"}, ${opts.noDhcp ? "DHCP requests dropped" : "QEMU's DHCP answers"}), work folder ${run.dir}`,
     );
     markerPoll = setInterval(() => {
       if (timings.kernelMarker === undefined && started.serial().includes(MARKERS.booted))

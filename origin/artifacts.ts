@@ -7,7 +7,7 @@ import { pipeline } from "node:stream/promises";
 import { Readable } from "node:stream";
 import { ArtifactConfig, ArtifactSource, DebianPackageSource } from "../config/schema";
 import { UserError } from "../errors/user-error";
-import { defaultCacheDir } from "../ipxe/build/cache";
+import { cacheDir } from "../ipxe/build/cache";
 import {
   DebianPackageError,
   DebianPackageFailure,
@@ -30,7 +30,7 @@ export interface ArtifactStore {
 /** The store every command and the program use: the project, and the one cache rule (BOOT_STACK_CACHE). */
 export const defaultArtifactStore = (projectDir: string): ArtifactStore => ({
   projectDir,
-  cacheDir: path.join(defaultCacheDir(), "artifacts"),
+  cacheDir: path.join(cacheDir(), "artifacts"),
 });
 
 export const isUrl = (source: ArtifactSource): source is string =>

@@ -27,7 +27,8 @@ export interface OriginObject {
   content: OriginContent;
 }
 
-function script(key: string, text: string): OriginObject {
+/** An inline script object with the scripts' content type and cache policy. */
+export function script(key: string, text: string): OriginObject {
   return {
     key,
     contentType: CONTENT_TYPE.ipxeScript,

@@ -14,6 +14,7 @@ APT_PACKAGES=(
   ca-certificates openssl         # Amazon's roots for compiled images; the HTTPS test CA
   debian-archive-keyring xz-utils # fetching Debian 13's iPXE (signed); probing compressed .lkrn
   gcc make perl liblzma-dev git   # compile mode of the image builder (iPXE from source)
+  sbsigntool faketime             # Secure Boot signing (sbsign), with a fixed signing time
   # The dracut boot test: Debian's dracut runs unpacked from the cache (never installed: the
   # `dracut` package would remove initramfs-tools); it copies these host tools into the image.
   udev kmod isc-dhcp-client iputils-arping curl

@@ -9,6 +9,7 @@ import { ImageBuildError } from "./errors";
 import { debian13DebName } from "./pin";
 import { IpxeProvenance } from "./plan";
 import { BinaryProbe, probeBinary } from "./probe";
+import { SecureBootOptions, signUefiBinary } from "./secure-boot";
 
 export type BuildMode = "prebuilt" | "compile";
 
@@ -31,6 +32,9 @@ export interface BinaryOptions {
   trust?: string[];
   /** compile mode: embed the stage-1 (default true); false builds one generic binary per stack. */
   embed?: boolean;
+  /** Sign the UEFI binary with the organisation's db key (any mode). */
+  secureBoot?: SecureBootOptions;
+  sourceDateEpoch: number;
   onProgress: (msg: string) => void;
 }
 
@@ -78,11 +82,18 @@ export async function resolveBinaries(opts: BinaryOptions): Promise<ResolvedBina
       sourceDir: opts.sourceDir,
       ref: opts.ref,
       trust: opts.trust,
+      secureBoot: opts.secureBoot !== undefined,
       onProgress: opts.onProgress,
     });
     for (const p of opts.platforms) files[p] = built[p];
     provenance = { mode: "compile", source: built.source, commit: built.commit, embedded };
     compile = { makeSeconds: built.makeSeconds, fullBuild: built.fullBuild };
+  }
+  if (opts.secureBoot && files.uefi) {
+    const signed = await signUefiBinary(files.uefi, opts.secureBoot, opts.cacheDir, opts.sourceDateEpoch);
+    opts.onProgress(`signed the UEFI binary for Secure Boot (${signed.signer})`);
+    files.uefi = signed.file;
+    provenance = { ...provenance, secureBoot: { signer: signed.signer, certSha256: signed.certSha256 } };
   }
   const probes: Partial<Record<Platform, BinaryProbe>> = {};
   for (const p of opts.platforms) probes[p] = await probeBinary(files[p]!, p);

@@ -4,7 +4,7 @@ import * as path from "node:path";
 
 export const REPO_ROOT = path.resolve(__dirname, "..", "..");
 
-export function defaultCacheDir(): string {
+export function cacheDir(): string {
   return process.env.BOOT_STACK_CACHE
     ? path.resolve(process.env.BOOT_STACK_CACHE)
     : path.join(REPO_ROOT, ".cache");

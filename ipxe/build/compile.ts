@@ -22,6 +22,16 @@ export const GIT_URL_ENV = "BOOT_STACK_IPXE_GIT_URL";
 
 /** make targets per platform, relative to the tree's src/. */
 export const TARGETS: Record<Platform, string> = { bios: "bin/ipxe.lkrn", uefi: "bin-x86_64-efi/ipxe.efi" };
+/**
+ * The UEFI target when the binary will be signed for Secure Boot: upstream's "-sb" variant links
+ * only drivers and files upstream reviewed and marked FILE_SECBOOT(PERMITTED), and fails the build
+ * otherwise (src/Makefile.housekeeping, "%.secboot"), so a signed iPXE cannot carry, e.g., an
+ * unreviewed wireless driver. Our committed headers build under it (checked at 0ab2277c).
+ */
+export const SECURE_BOOT_UEFI_TARGET = "bin-x86_64-efi-sb/ipxe.efi";
+
+export const targetFor = (p: Platform, secureBoot: boolean): string =>
+  p === "uefi" && secureBoot ? SECURE_BOOT_UEFI_TARGET : TARGETS[p];
 
 export interface CompileOptions {
   cacheDir: string;
@@ -31,6 +41,8 @@ export interface CompileOptions {
   sourceDir?: string;
   ref?: string;
   trust?: string[];
+  /** Build the UEFI binary as upstream's Secure Boot variant (SECURE_BOOT_UEFI_TARGET). */
+  secureBoot?: boolean;
   onProgress?: (msg: string) => void;
 }
 
@@ -223,20 +235,22 @@ export async function compileIpxe(opts: CompileOptions): Promise<CompiledIpxe> {
   const key = buildKey(pinned, headers, trust);
   const tree = path.join(opts.cacheDir, "ipxe", "build", key);
   const src = path.join(tree, "src");
+  const secureBoot = opts.secureBoot ?? false;
+  const target = (p: Platform) => targetFor(p, secureBoot);
   const outDir = path.join(
     tree,
     "out",
-    opts.embed === undefined ? "generic" : sha256(opts.embed).slice(0, 20),
+    (opts.embed === undefined ? "generic" : sha256(opts.embed).slice(0, 20)) + (secureBoot ? "-sb" : ""),
   );
   const want = [...new Set(opts.platforms)].sort();
   const result = (makeSeconds: number, fullBuild: boolean): CompiledIpxe => ({
-    ...Object.fromEntries(want.map((p) => [p, path.join(outDir, path.basename(TARGETS[p]))])),
+    ...Object.fromEntries(want.map((p) => [p, path.join(outDir, path.basename(target(p)))])),
     commit: pinned,
     source,
     makeSeconds,
     fullBuild,
   });
-  const cached = () => want.every((p) => fs.existsSync(path.join(outDir, path.basename(TARGETS[p]))));
+  const cached = () => want.every((p) => fs.existsSync(path.join(outDir, path.basename(target(p)))));
   if (cached()) return result(0, false);
 
   fs.mkdirSync(path.dirname(tree), { recursive: true });
@@ -264,16 +278,15 @@ export async function compileIpxe(opts: CompileOptions): Promise<CompiledIpxe> {
     fs.mkdirSync(path.dirname(embedFile), { recursive: true });
     fs.writeFileSync(embedFile, opts.embed ?? "");
     const trustList = trust.map((t) => `../trust/${t.name}`).join(",");
-    const args = [
-      `-j${Math.max(1, os.cpus().length)}`,
-      ...want.map((p) => TARGETS[p]),
-      `GITVERSION=${pinned}`,
-    ];
+    const args = [`-j${Math.max(1, os.cpus().length)}`, ...want.map(target), `GITVERSION=${pinned}`];
     // Relative paths keep the bytes independent of where the cache lives.
     if (opts.embed !== undefined) args.push("EMBED=../embed/stage1.ipxe");
     // A private CA needs both: TRUST= to trust it, CERT= to carry it (FACTS: TRUST alone fails).
     if (trustList) args.push(`TRUST=${trustList}`, `CERT=${trustList}`);
-    const fullBuild = !fs.existsSync(path.join(tree, ".built"));
+    // A target folder never built before (e.g. the first Secure Boot variant) is a full build too.
+    const fullBuild =
+      !fs.existsSync(path.join(tree, ".built")) ||
+      want.some((p) => !fs.existsSync(path.join(src, path.dirname(target(p)))));
     const what = fullBuild
       ? "full build (once per commit, headers and trust)"
       : opts.embed !== undefined
@@ -312,7 +325,7 @@ export async function compileIpxe(opts: CompileOptions): Promise<CompiledIpxe> {
     fs.rmSync(tmpOut, { recursive: true, force: true });
     fs.mkdirSync(tmpOut, { recursive: true });
     for (const p of want)
-      fs.copyFileSync(path.join(src, TARGETS[p]), path.join(tmpOut, path.basename(TARGETS[p])));
+      fs.copyFileSync(path.join(src, target(p)), path.join(tmpOut, path.basename(target(p))));
     fs.rmSync(outDir, { recursive: true, force: true });
     fs.renameSync(tmpOut, outDir);
     return result(makeSeconds, fullBuild);

@@ -11,7 +11,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { keys } from "../../origin/keys";
-import { defaultCacheDir } from "./cache";
+import { cacheDir } from "./cache";
 import { imageCommandInput, ImageCommandResult, parseImageResult } from "./command-env";
 import { imageInputsDigest } from "./digest";
 import { UserError } from "../../errors/user-error";
@@ -35,7 +35,7 @@ async function cachedBuild(dir: string, site: string): Promise<{ sha256: string;
 }
 
 async function create(progress: (m: string) => void): Promise<string> {
-  const cache = defaultCacheDir();
+  const cache = cacheDir();
   const { options, digest, publishing } = imageCommandInput(process.env, path.join(cache, "trust"));
   const computed = imageInputsDigest(options);
   if (computed !== digest)
@@ -72,7 +72,7 @@ async function create(progress: (m: string) => void): Promise<string> {
 }
 
 async function remove(): Promise<string> {
-  const { options, publishing } = imageCommandInput(process.env, path.join(defaultCacheDir(), "trust"));
+  const { options, publishing } = imageCommandInput(process.env, path.join(cacheDir(), "trust"));
   if (!publishing.publish) return `${options.site}: nothing to delete (images not published)`;
   const previous = parseImageResult(process.env.PULUMI_COMMAND_STDOUT ?? "", options.site);
   const how = await (await s3()).unpublishImage(publishing, previous);

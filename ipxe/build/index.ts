@@ -5,7 +5,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { NAME, Platform, PLATFORMS } from "../../config/schema";
-import { defaultCacheDir } from "./cache";
+import { cacheDir } from "./cache";
 import { BuildMode, resolveBinaries } from "./binaries";
 import { compatibilityProblems } from "./compat";
 import { ImageBuildError } from "./errors";
@@ -13,9 +13,11 @@ import { sha256 } from "./hash";
 import { writeImage } from "./iso";
 import { sortedPlatforms, sourceDateEpochOf } from "./digest";
 import { ImageManifest, planImage } from "./plan";
+import { SecureBootOptions } from "./secure-boot";
+import { withCodeSigningTrust } from "./code-signing";
 
 export { ImageBuildError } from "./errors";
-export { defaultCacheDir } from "./cache";
+export { cacheDir } from "./cache";
 export { debian13IpxeDir } from "./debian13";
 export { IPXE_PINNED_COMMIT, DEBIAN13_IPXE } from "./pin";
 export { DEFAULT_SOURCE_DATE_EPOCH } from "./plan";
@@ -26,6 +28,7 @@ export { IMAGE_COMMAND, imageCommandEnv, parseImageResult } from "./command-env"
 export type { ImageCommandResult, ImagePublishing } from "./command-env";
 export type { ImageManifest } from "./plan";
 export type { BuildMode } from "./binaries";
+export type { SecureBootOptions } from "./secure-boot";
 
 /** What a site's image is made of: everything that decides its bytes, and the checks to run. */
 export interface ImageOptions {
@@ -44,6 +47,16 @@ export interface ImageOptions {
   ref?: string;
   /** compile: PEM files of the CAs the origin's certificate chains to (TRUST= and CERT=). */
   trust?: string[];
+  /**
+   * Sign the UEFI binary with the organisation's Secure Boot db key (sbsign). Only paths and
+   * environment variable names: the key is read when the build runs. @default unsigned
+   */
+  secureBoot?: SecureBootOptions;
+  /**
+   * compile: PEM files of the CAs whose code-signing certificates `imgverify` accepts; built in
+   * with TRUST=/CERT= next to `trust` (iPXE has one list of roots for TLS and signatures).
+   */
+  codeSigningTrust?: string[];
   /** compile: embed the stage-1 in the binaries (a re-link per site). @default true */
   embed?: boolean;
   /** The origin is https://: refuse an iPXE without HTTPS. @default true when the stage-1 sets `bs_base https://...` */
@@ -92,18 +105,25 @@ export async function buildSiteImage(opts: BuildSiteImageOptions): Promise<SiteI
   if (bad || platforms.length === 0)
     throw new ImageBuildError(`platforms ${JSON.stringify(opts.platforms)} must list bios and/or uefi`);
   const epoch = sourceDateEpochOf(opts.sourceDateEpoch);
-  const cacheDir = path.resolve(opts.cacheDir ?? defaultCacheDir());
+  const cache = path.resolve(opts.cacheDir ?? cacheDir());
+
+  if (opts.secureBoot && !platforms.includes("uefi"))
+    throw new ImageBuildError(
+      `site ${opts.site}: ipxe.secureBoot signs the UEFI binary, but platforms are ${platforms.join(", ")}: add uefi, or drop secureBoot`,
+    );
 
   const bins = await resolveBinaries({
     mode,
     platforms,
-    cacheDir,
+    cacheDir: cache,
     stage1: opts.stage1,
     prebuiltDir: opts.prebuiltDir,
     sourceDir: opts.sourceDir,
     ref: opts.ref,
-    trust: opts.trust,
+    trust: withCodeSigningTrust(mode, opts.trust, opts.codeSigningTrust),
     embed: opts.embed,
+    secureBoot: opts.secureBoot,
+    sourceDateEpoch: epoch,
     onProgress: progress,
   });
   const embedded = bins.provenance.embedded;

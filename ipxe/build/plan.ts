@@ -145,6 +145,8 @@ export interface IpxeProvenance {
   commit?: string;
   version?: string;
   embedded: boolean;
+  /** The UEFI binary carries an Authenticode signature by this certificate (Secure Boot db key). */
+  secureBoot?: { signer: string; certSha256: string };
   binaries: { platform: Platform; sha256: string; https: boolean | "unknown"; missingCommands: string[] }[];
 }
 

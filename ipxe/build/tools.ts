@@ -31,6 +31,10 @@ export const TOOL_PACKAGES: Record<string, string> = {
   openssl: "openssl",
   git: "git",
   cp: "coreutils",
+  sbsign: "sbsigntool",
+  sbverify: "sbsigntool",
+  sbattach: "sbsigntool",
+  faketime: "faketime",
 };
 
 export interface RunOptions {
@@ -40,6 +44,9 @@ export interface RunOptions {
   input?: Buffer;
   /** Keep all of stdout (default: only its last 64 KiB). */
   wholeStdout?: boolean;
+  /** Bytes fed through a pipe on file descriptor 3, which the tool reads as /dev/fd/3: a private
+   * key reaches the tool this way without ever being written to a file. */
+  secretFd3?: Buffer;
 }
 
 export interface RunResult {
@@ -50,13 +57,18 @@ export interface RunResult {
 
 const TAIL = 64 * 1024;
 
+// Node hands a child its extra stdio as a socket, which cannot be opened as /dev/fd/3 (ENXIO);
+// this shell pipeline turns it into a real pipe for the tool (fd 0 stays the caller's input).
+const FD3_AS_PIPE = 'exec 4<&0; cat <&3 3<&- | "$0" "$@" 3<&0 0<&4 4<&-';
+
 /** Runs `tool args` and resolves with its output; rejects with ToolError when the tool is missing or times out. Non-zero exit codes resolve (callers decide). */
 export function run(tool: string, args: string[], opts: RunOptions = {}): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(tool, args, {
+    const [cmd, argv] = opts.secretFd3 ? ["sh", ["-c", FD3_AS_PIPE, tool, ...args]] : [tool, args];
+    const child = spawn(cmd, argv, {
       cwd: opts.cwd,
       env: opts.env ?? process.env,
-      stdio: [opts.input ? "pipe" : "ignore", "pipe", "pipe"],
+      stdio: [opts.input ? "pipe" : "ignore", "pipe", "pipe", ...(opts.secretFd3 ? ["pipe" as const] : [])],
       detached: true, // own process group, so a timeout kills make's children too
     });
     const out: Buffer[] = [];
@@ -92,9 +104,16 @@ export function run(tool: string, args: string[], opts: RunOptions = {}): Promis
             `${tool} ${args[0] ?? ""} did not finish within ${Math.round((opts.timeoutMs ?? 120_000) / 1000)} s and was stopped`,
           ),
         );
+      else if (opts.secretFd3 && code === 127 && /not found/.test(err)) reject(missingTool(tool));
       else resolve({ stdout: Buffer.concat(out), stderr: err, code: code ?? 1 });
     });
-    if (opts.input) child.stdin!.end(opts.input);
+    // A tool that exits without reading its input closes the pipe: that is its error to report.
+    if (opts.input) child.stdin!.on("error", () => undefined).end(opts.input);
+    if (opts.secretFd3) {
+      const fd3 = child.stdio[3] as NodeJS.WritableStream;
+      fd3.on("error", () => undefined);
+      fd3.end(opts.secretFd3);
+    }
   });
 }
 

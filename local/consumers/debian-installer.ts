@@ -9,7 +9,7 @@ import { sha256 } from "../../ipxe/build/hash";
 import { CONTENT_TYPE, CACHE_CONTROL } from "../../origin/keys";
 import { OriginObject } from "../../origin/layout";
 import { fileSha256 } from "../../origin/artifact-file";
-import { defaultCacheDir as cacheDir } from "../../ipxe/build/cache";
+import { cacheDir } from "../../ipxe/build/cache";
 import { debianPackage } from "./debian-package";
 import { markerLines, nameserversOf } from "./serial-report";
 

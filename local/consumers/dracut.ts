@@ -13,7 +13,7 @@ import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { fileSha256 } from "../../origin/artifact-file";
-import { defaultCacheDir as cacheDir } from "../../ipxe/build/cache";
+import { cacheDir } from "../../ipxe/build/cache";
 import { ToolError } from "../../ipxe/build/tools";
 import { runTool } from "../proc";
 import { ensureKernel } from "../testos/kernel";

@@ -17,6 +17,18 @@ export type Firmware = "bios" | "uefi";
 export const OVMF_CODE = "/usr/share/OVMF/OVMF_CODE_4M.fd";
 export const OVMF_VARS = "/usr/share/OVMF/OVMF_VARS_4M.fd";
 
+/**
+ * Debian's OVMF build with Secure Boot enforced and a test key enrolled (as PK, KEK and db), and
+ * that key: it stands for an organisation's own db key in the tests. Never a real key.
+ */
+export const OVMF_SECURE_BOOT = {
+  code: "/usr/share/OVMF/OVMF_CODE_4M.snakeoil.fd",
+  vars: "/usr/share/OVMF/OVMF_VARS_4M.snakeoil.fd",
+  key: "/usr/share/ovmf/PkKek-1-snakeoil.key",
+  cert: "/usr/share/ovmf/PkKek-1-snakeoil.pem",
+  passphrase: "snakeoil",
+} as const;
+
 export interface QemuOptions {
   firmware: Firmware;
   /** A bootable ISO (BIOS: isolinux; UEFI: El Torito EFI image), or a raw disk image. */
@@ -32,6 +44,11 @@ export interface QemuOptions {
    * requests on the way (see dhcp-block.ts), for "no DHCP at this site" scenarios.
    */
   noDhcp?: boolean;
+  /**
+   * UEFI only: boot OVMF with Secure Boot enforced (OVMF_SECURE_BOOT): SMM on and the flash
+   * locked to SMM, as the firmware's variable store requires for authenticated variables.
+   */
+  secureBoot?: boolean;
   /** NIC MAC (default QEMU's 52:54:00:12:34:56). */
   mac?: string;
   /**
@@ -163,7 +180,8 @@ export function qemuArgs(opts: QemuOptions, dir: string, extra: string[] = []): 
   ].join(",");
   const args = [
     "-machine",
-    opts.firmware === "uefi" ? "q35" : "pc",
+    opts.firmware === "uefi" ? (opts.secureBoot ? "q35,smm=on" : "q35") : "pc",
+    ...(opts.secureBoot ? ["-global", "driver=cfi.pflash01,property=secure,value=on"] : []),
     "-accel",
     "tcg",
     "-m",
@@ -193,7 +211,8 @@ export function qemuArgs(opts: QemuOptions, dir: string, extra: string[] = []): 
     ...extra,
   ];
   if (opts.firmware === "uefi") {
-    args.push("-drive", `if=pflash,format=raw,unit=0,readonly=on,file=${OVMF_CODE}`);
+    const code = opts.secureBoot ? OVMF_SECURE_BOOT.code : OVMF_CODE;
+    args.push("-drive", `if=pflash,format=raw,unit=0,readonly=on,file=${code}`);
     args.push("-drive", `if=pflash,format=raw,unit=1,file=${path.join(dir, "OVMF_VARS.fd")}`);
   }
   if ("iso" in opts.image)
@@ -203,11 +222,15 @@ export function qemuArgs(opts: QemuOptions, dir: string, extra: string[] = []): 
 }
 
 export async function startQemu(opts: QemuOptions): Promise<QemuRun> {
+  if (opts.secureBoot && opts.firmware !== "uefi") throw new Error("secureBoot needs firmware uefi");
   const dir = fs.mkdtempSync(path.join(opts.tmpRoot ?? os.tmpdir(), `boot-stack-qemu-${opts.firmware}-`));
   if (opts.firmware === "uefi") {
-    if (!fs.existsSync(OVMF_CODE))
-      throw new ToolError(`${OVMF_CODE} is missing: install the ovmf package (scripts/setup.sh does)`);
-    fs.copyFileSync(OVMF_VARS, path.join(dir, "OVMF_VARS.fd"));
+    const [code, vars] = opts.secureBoot
+      ? [OVMF_SECURE_BOOT.code, OVMF_SECURE_BOOT.vars]
+      : [OVMF_CODE, OVMF_VARS];
+    if (!fs.existsSync(code))
+      throw new ToolError(`${code} is missing: install the ovmf package (scripts/setup.sh does)`);
+    fs.copyFileSync(vars, path.join(dir, "OVMF_VARS.fd"));
   }
   const block = opts.noDhcp ? await startDhcpBlock() : undefined;
   const args = qemuArgs(opts, dir, block?.args("n0"));

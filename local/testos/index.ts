@@ -4,7 +4,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { sha256 as sha256Hex } from "../../ipxe/build/hash";
-import { defaultCacheDir } from "../../ipxe/build/cache";
+import { cacheDir } from "../../ipxe/build/cache";
 import { ensureKernel } from "./kernel";
 import { ensureInitrd } from "./initrd";
 
@@ -26,7 +26,7 @@ export const MARKERS = {
 export async function ensureTestOs(
   opts: { cacheRoot?: string; log?: (line: string) => void } = {},
 ): Promise<TestOs> {
-  const root = opts.cacheRoot ?? defaultCacheDir();
+  const root = opts.cacheRoot ?? cacheDir();
   fs.mkdirSync(path.join(root, "testos"), { recursive: true });
   const kernel = await ensureKernel(root, opts.log);
   const initrd = await ensureInitrd(root, kernel.e1000);

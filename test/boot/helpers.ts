@@ -5,7 +5,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { StackConfig } from "../../config/schema";
 import { OriginServer } from "../../origin/server";
-import { defaultCacheDir, REPO_ROOT } from "../../ipxe/build/cache";
+import { cacheDir, REPO_ROOT } from "../../ipxe/build/cache";
 import { QEMU_NET } from "../../local/guest-network";
 import { leftoverProcesses, liveRuns } from "../../local/qemu/rig";
 import { bootSession, SessionOptions, SessionContext, SessionResult } from "../../local/session";
@@ -24,7 +24,7 @@ export async function fixtureStack(): Promise<StackConfig> {
 }
 
 export function reportDir(name: string): string {
-  const dir = path.join(defaultCacheDir(), "boot-report", name);
+  const dir = path.join(cacheDir(), "boot-report", name);
   fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(dir, { recursive: true });
   return dir;
@@ -76,4 +76,14 @@ export async function typeNetwork(
   await op.answer(/Netmask:/, answers.netmask);
   await op.answer(/Gateway:/, answers.gateway);
   await op.answer(/DNS server:/, answers.dns);
+}
+
+/**
+ * `test` when BOOT_STACK_IPXE_SRC names an iPXE source tree (compile mode can run), else
+ * `test.skip` with one line saying what is skipped and how to run it.
+ */
+export function whenIpxeSource(what: string): typeof test {
+  if (process.env.BOOT_STACK_IPXE_SRC) return test;
+  process.stdout.write(`${what} skipped: set BOOT_STACK_IPXE_SRC to an iPXE source tree to run it\n`);
+  return test.skip;
 }

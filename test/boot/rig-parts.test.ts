@@ -4,6 +4,7 @@ import * as path from "node:path";
 import { keysFor } from "../../local/qemu/keys";
 import { decodeVgaText, stripAnsi, VGA_BYTES } from "../../local/qemu/screen";
 import { isDhcpRequest } from "../../local/qemu/dhcp-block";
+import { qemuArgs } from "../../local/qemu/rig";
 import { parseTestOsReport, TestOs } from "../../local/testos";
 import { demoStack } from "../../local/stack";
 import { QEMU_NET } from "../../local/guest-network";
@@ -107,4 +108,19 @@ test("demo overrides: QEMU's network, no VLAN, test OS artefacts, and notes that
       expect.stringMatching(/^artefact debian12-linux -> test OS kernel/),
     ]),
   );
+});
+
+test("the rig's Secure Boot firmware: SMM, flash locked to SMM, the snakeoil code image", () => {
+  const args = qemuArgs(
+    { firmware: "uefi", secureBoot: true, image: { iso: "/x.iso" }, httpPort: 1 },
+    "/run",
+  ).join(" ");
+  expect(args).toContain("-machine q35,smm=on -global driver=cfi.pflash01,property=secure,value=on");
+  expect(args).toContain(
+    "if=pflash,format=raw,unit=0,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.snakeoil.fd",
+  );
+  expect(args).toContain("if=pflash,format=raw,unit=1,file=/run/OVMF_VARS.fd");
+  const plain = qemuArgs({ firmware: "uefi", image: { iso: "/x.iso" }, httpPort: 1 }, "/run").join(" ");
+  expect(plain).toContain("-machine q35 ");
+  expect(plain).not.toContain("secure=on");
 });

@@ -12,7 +12,7 @@ import * as path from "node:path";
 import { createHash } from "node:crypto";
 import { parseDocument } from "yaml";
 import { debian13IpxeDir } from "../../ipxe/build";
-import { defaultCacheDir } from "../../ipxe/build/cache";
+import { cacheDir } from "../../ipxe/build/cache";
 import { startLocalS3, LocalS3 } from "../support/local-s3";
 import type { RunResult } from "./engine";
 import { stringsIn } from "./properties";
@@ -52,7 +52,7 @@ function freshCache(dir: string, withIpxePackage: boolean): string {
   fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(dir, { recursive: true });
   if (withIpxePackage)
-    fs.cpSync(path.join(defaultCacheDir(), "ipxe", "debian13"), path.join(dir, "ipxe", "debian13"), {
+    fs.cpSync(path.join(cacheDir(), "ipxe", "debian13"), path.join(dir, "ipxe", "debian13"), {
       recursive: true,
     });
   return dir;
@@ -83,7 +83,7 @@ beforeAll(async () => {
   root = fs.mkdtempSync(path.join(os.tmpdir(), "bs-day2-"));
   stateFile = path.join(root, "state.json");
   s3 = await startLocalS3([BUCKET]);
-  await debian13IpxeDir(defaultCacheDir()); // the package the runners' caches are seeded with
+  await debian13IpxeDir(cacheDir()); // the package the runners' caches are seeded with
 });
 
 afterAll(async () => {
@@ -244,7 +244,7 @@ test("refresh, then a preview on a fresh runner: no change", async () => {
 test("no resource input or stored output holds an absolute path, a temp dir, the host, the user or a time", () => {
   const state = readState(stateFile);
   const user = os.userInfo().username;
-  const forbidden = [root, os.tmpdir(), os.homedir(), defaultCacheDir(), path.resolve(__dirname, "../..")];
+  const forbidden = [root, os.tmpdir(), os.homedir(), cacheDir(), path.resolve(__dirname, "../..")];
   const offending: string[] = [];
   for (const r of state.resources)
     for (const [where, value] of [

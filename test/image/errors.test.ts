@@ -8,7 +8,7 @@ import { loadStackFile } from "../../config/stack-file";
 import { renderStage1 } from "../../ipxe/render/stage1";
 import { buildSiteImage, debian13IpxeDir } from "../../ipxe/build";
 import { EXIT, UserError } from "../../errors/user-error";
-import { defaultCacheDir } from "../../ipxe/build/cache";
+import { cacheDir } from "../../ipxe/build/cache";
 import { runCli } from "../support/cli";
 import { PROD_FILE, PROJECT_DIR } from "../support/prod-config";
 
@@ -26,7 +26,7 @@ const haveOldIpxe =
 let tmp: string;
 beforeAll(async () => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), "bs-image-err-"));
-  await debian13IpxeDir(defaultCacheDir()); // fetched with the normal PATH, before any test hides tools
+  await debian13IpxeDir(cacheDir()); // fetched with the normal PATH, before any test hides tools
 });
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 

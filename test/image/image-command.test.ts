@@ -9,7 +9,7 @@ import * as path from "node:path";
 import { createHash } from "node:crypto";
 import {
   debian13IpxeDir,
-  defaultCacheDir,
+  cacheDir,
   IMAGE_COMMAND,
   imageCommandEnv,
   imageInputsDigest,
@@ -50,7 +50,7 @@ function runCommand(args: string, env: Record<string, string>, cache: string): P
 /** A runner's cache holding only the iPXE package (as restored by CI), so every build is real. */
 function freshCache(): string {
   const dir = fs.mkdtempSync(path.join(tmp, "cache-"));
-  fs.cpSync(packageDir, path.join(dir, path.relative(defaultCacheDir(), packageDir)), { recursive: true });
+  fs.cpSync(packageDir, path.join(dir, path.relative(cacheDir(), packageDir)), { recursive: true });
   return dir;
 }
 
@@ -75,7 +75,7 @@ beforeAll(async () => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), "bs-image-command-"));
   s3 = await startLocalS3([BUCKET]);
   // The package's folder in the shared cache (…/ipxe/debian13/<sha>), two levels up from its binaries.
-  packageDir = path.resolve(await debian13IpxeDir(defaultCacheDir()), "..", "..", "..", "..");
+  packageDir = path.resolve(await debian13IpxeDir(cacheDir()), "..", "..", "..", "..");
 });
 afterAll(async () => {
   await s3?.close();

@@ -9,7 +9,7 @@ import { loadStackFile } from "../../config/stack-file";
 import { renderStage1 } from "../../ipxe/render/stage1";
 import { buildSiteImage, debian13IpxeDir, SiteImageResult } from "../../ipxe/build";
 import { sha256 } from "../../ipxe/build/hash";
-import { defaultCacheDir } from "../../ipxe/build/cache";
+import { cacheDir } from "../../ipxe/build/cache";
 import { PROD_FILE } from "../support/prod-config";
 import { elTorito, fatFiles, fatRead, isoFiles, isoRead } from "./inspect";
 
@@ -27,7 +27,7 @@ const progress: string[] = [];
 
 beforeAll(async () => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), "bs-image-"));
-  debianDir = await debian13IpxeDir(defaultCacheDir());
+  debianDir = await debian13IpxeDir(cacheDir());
   first = await buildSiteImage({
     site: "ams1",
     stage1,

@@ -4,13 +4,13 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { debian13IpxeDir } from "../../ipxe/build";
 import { probeBinary } from "../../ipxe/build/probe";
-import { defaultCacheDir } from "../../ipxe/build/cache";
+import { cacheDir } from "../../ipxe/build/cache";
 
 jest.setTimeout(120_000);
 
 let dir: string;
 beforeAll(async () => {
-  dir = await debian13IpxeDir(defaultCacheDir());
+  dir = await debian13IpxeDir(cacheDir());
 });
 
 test("Debian 13 BIOS (.lkrn, compressed): HTTPS and VLAN, version 1.21.1, no imgverify", async () => {

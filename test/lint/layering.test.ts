@@ -118,7 +118,7 @@ const CASES: Case[] = [
   },
   {
     file: "index.ts",
-    code: 'import { defaultCacheDir } from "./ipxe/build/cache";',
+    code: 'import { cacheDir } from "./ipxe/build/cache";',
     reported: /index\.ts may not import ipxe\/build\/cache/,
   },
   {
