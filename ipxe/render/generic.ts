@@ -5,6 +5,7 @@ import { keys } from "../../origin/keys";
 import { OriginRef } from "./origin-ref";
 import { assertScriptSafe, header, joinScript } from "./script";
 import { renderStage1Plan, STAGE1_VERSION } from "./stage1";
+import { SCRIPT_FETCH_TIMEOUT_MS } from "./timing";
 
 export const GENERIC_NAME = "generic";
 
@@ -31,7 +32,7 @@ export function renderSitesIndex(sites: SiteConfig[], origin: OriginRef): string
       "menu Which site is this machine at?",
       ...sites.map((s) => `item ${s.name} ${s.name}${s.description ? ` - ${s.description}` : ""}`),
       "choose bs_site || goto menu",
-      "chain --replace --autofree " +
+      `chain --timeout ${SCRIPT_FETCH_TIMEOUT_MS} --replace --autofree ` +
         `${base}/${keys.stage2("${bs_site}")}?site=\${bs_site}&s1=\${bs_stage1}&mac=\${\${bs_if}/mac:hexhyp}&via=\${bs_via} || goto failed`,
       ":failed",
       "echo Could not fetch that site's stage-2.",

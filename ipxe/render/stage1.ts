@@ -7,14 +7,15 @@ import { deviceName, netmaskOf } from "./network";
 import { keys } from "../../origin/keys";
 import { OriginRef } from "./origin-ref";
 import { assertScriptSafe, header, joinScript } from "./script";
+import {
+  CHAIN_ATTEMPTS,
+  FIRST_RETRY_DELAY_S,
+  SCRIPT_FETCH_TIMEOUT_MS,
+  UNATTENDED_RETRY_MS as RECOVERY_MENU_TIMEOUT_MS,
+} from "./timing";
 
 /** Bumped when stage-1's behaviour changes; sent to the origin so logs tell old images apart. */
 export const STAGE1_VERSION = "1";
-
-export const CHAIN_ATTEMPTS = 5;
-const FIRST_RETRY_DELAY_S = 2;
-/** The recovery menu retries on its own after this long, so an unattended machine recovers. */
-const RECOVERY_MENU_TIMEOUT_MS = 300_000;
 
 export interface Stage1Plan {
   /** Name shown to the operator and sent to the origin (`generic` for the site-less image). */
@@ -50,11 +51,12 @@ export function renderStage1Plan(plan: Stage1Plan, origin: OriginRef, title: str
     [
       `set bs_site ${plan.name}`,
       `set bs_stage1 ${plan.identity}`,
-      `set bs_base ${base}`,
       `set bs_if ${dev}`,
       "set sp:hex 20",
       `echo boot-stack stage-1 v${plan.identity}: site ${plan.name}, origin ${base}`,
-      ...(net.vlan ? [`vcreate --tag ${net.vlan} ${net.interface} || goto no_vlan`] : []),
+      ...(net.vlan
+        ? [`vcreate --tag ${net.vlan} ${net.interface} || goto no_vlan`, `set bs_vlan:int32 ${net.vlan}`]
+        : []),
     ],
     start(net, dev),
     defaults(net, dev),
@@ -116,7 +118,6 @@ function fixedLookup(net: NetworkConfig, dev: string): string[] {
     ...net.fixed.flatMap((f, i) => [
       `:fixed_${i}`,
       `set ${dev}/ip ${f.ip}`,
-      `set bs_hostname ${f.hostname}`,
       "set bs_via fixed",
       `echo Fixed address for ${f.hostname}: ${f.ip}`,
       "goto open",
@@ -176,11 +177,14 @@ function chain(plan: Stage1Plan, base: string, dev: string): string[] {
     ":chain_try",
     "inc bs_try",
     `echo Fetching ${base}/${plan.target} (attempt \${bs_try} of ${CHAIN_ATTEMPTS}) as \${${dev}/ip}...`,
-    `chain --replace --autofree ${url} || goto chain_failed`,
+    // Not --replace: if stage-2 ends (a broken script, or it asks to leave), this script goes on.
+    `chain --timeout ${SCRIPT_FETCH_TIMEOUT_MS} --autofree ${url} || goto chain_failed`,
     ":chain_failed",
+    "iseq ${bs_leave} firmware && exit 1 ||",
     `iseq \${bs_try} ${CHAIN_ATTEMPTS} && goto recovery ||`,
     "echo Origin not reachable, retrying in ${bs_delay} s.",
-    "sleep ${bs_delay}",
+    // Ctrl-C makes sleep fail; unhandled, that would end stage-1 and leave iPXE (ipxe-review #6).
+    "sleep ${bs_delay} ||",
     "inc bs_delay ${bs_delay}",
     "goto chain_try",
   ];
@@ -217,7 +221,7 @@ function recovery(plan: Stage1Plan, base: string, dev: string): string[] {
     "goto recovery",
     ":recovery_shell",
     "echo Type exit to return to the menu.",
-    "shell",
+    "shell ||",
     "goto recovery",
     ":recovery_reboot",
     "reboot",

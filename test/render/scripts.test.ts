@@ -3,8 +3,15 @@
 import { validateStackConfig } from "../../config/validate";
 import { lintScript } from "../../ipxe/render/lint";
 import { renderGenericStage1, renderSitesIndex } from "../../ipxe/render/generic";
-import { renderStage1 } from "../../ipxe/render/stage1";
+import { renderStage1, STAGE1_VERSION } from "../../ipxe/render/stage1";
 import { renderStage2 } from "../../ipxe/render/stage2";
+import {
+  CHAIN_ATTEMPTS,
+  FETCH_TIMEOUT_MS,
+  FIRST_RETRY_DELAY_S,
+  SCRIPT_FETCH_TIMEOUT_MS,
+  UNATTENDED_RETRY_MS,
+} from "../../ipxe/render/timing";
 import { prodRaw } from "../support/prod-config";
 
 const config = validateStackConfig(prodRaw());
@@ -23,7 +30,7 @@ describe.each(config.sites.map((s) => s.name))("site %s", (name) => {
   });
   test("stage-1 chains this site's stage-2 and identifies itself", () => {
     expect(stage1).toContain(
-      `chain --replace --autofree https://boot.example.com/sites/${name}/stage2.ipxe?site=${name}&s1=1&mac=`,
+      `chain --timeout ${SCRIPT_FETCH_TIMEOUT_MS} --autofree https://boot.example.com/sites/${name}/stage2.ipxe?site=${name}&s1=${STAGE1_VERSION}&mac=`,
     );
   });
   test("rendering is deterministic", () => {
@@ -60,16 +67,14 @@ describe("stage-1 per network mode", () => {
     const s = renderStage1(site("nyc2"), origin);
     expect(s).toContain("vcreate --tag 120 net0 || goto no_vlan");
     expect(s).toContain("iseq ${net0-120/mac} 52:54:00:a1:00:02 && goto fixed_1 ||");
-    expect(s).toContain(
-      ":fixed_1\nset net0-120/ip 172.16.120.12\nset bs_hostname nyc2-db2\nset bs_via fixed",
-    );
+    expect(s).toContain(":fixed_1\nset net0-120/ip 172.16.120.12\nset bs_via fixed");
     expect(s).toContain("ifopen net0-120 || goto open_failed");
   });
   test("retries with doubling back-off before the recovery menu", () => {
     const s = renderStage1(site("ams1"), origin);
-    expect(s).toContain("clear bs_try ||\nclear bs_delay ||\ninc bs_delay 2\n");
-    expect(s).toContain("iseq ${bs_try} 5 && goto recovery ||");
-    expect(s).toContain("sleep ${bs_delay}\ninc bs_delay ${bs_delay}\ngoto chain_try");
+    expect(s).toContain(`clear bs_try ||\nclear bs_delay ||\ninc bs_delay ${FIRST_RETRY_DELAY_S}\n`);
+    expect(s).toContain(`iseq \${bs_try} ${CHAIN_ATTEMPTS} && goto recovery ||`);
+    expect(s).toContain("sleep ${bs_delay} ||\ninc bs_delay ${bs_delay}\ngoto chain_try");
     for (const item of [
       "retry Retry",
       "renet Re-enter network settings",
@@ -83,33 +88,72 @@ describe("stage-1 per network mode", () => {
 });
 
 describe("stage-2", () => {
-  test("passes the static network to the kernel in Linux's ip= form, DHCP stays DHCP", () => {
+  test("reads the network back from the interface stage-1 configured; no fixed-table override", () => {
+    const s = renderStage2(site("nyc2"), config.artifacts, origin);
+    expect(s).toContain("set bs_ip ${${bs_if}/ip}\nset bs_netmask ${${bs_if}/netmask}");
+    // The fixed table names the machine; the address stays the one iPXE uses (ipxe-review #12).
+    expect(s).toContain("iseq ${bs_mac} 52:54:00:a1:00:03 && set bs_hostname nyc2-app1 ||");
+    expect(s).not.toMatch(/set bs_ip 172\.16/);
+  });
+  test("the hostname comes from config only, never from DHCP (ipxe-review #8)", () => {
+    for (const name of ["ams1", "fra-lab", "nyc2", "sgp1"]) {
+      const s = renderStage2(site(name), config.artifacts, origin);
+      expect(s).toContain(`set bs_hostname ${name}-\${\${bs_if}/mac:hexraw}`);
+      expect(s).not.toMatch(/\$\{(net\d\/|\$\{bs_if\}\/)?hostname\}/);
+      expect(s).not.toMatch(/\$\{(net\d\/|\$\{bs_if\}\/)?domain\}/);
+    }
+  });
+  test("Debian entries hand the network over as netcfg/* keys", () => {
+    const s = renderStage2(site("ams1"), config.artifacts, origin);
+    expect(s).toMatch(
+      /kernel --timeout \d+ https:\/\/boot\.example\.com\/artifacts\/5a3b[0-9a-f]{60}\/debian12-linux initrd=debian12-initrd \$\{bs_knet_debian_installer\} priority=critical console=tty0 \|\| goto failed/,
+    );
+    expect(s).toContain(
+      'netcfg/get_gateway=${bs_gateway} "netcfg/get_nameservers=${bs_dns} 10.20.1.53" netcfg/confirm_static=true',
+    );
+  });
+  test("menu has the default, the timeout in milliseconds, and survives a keypress", () => {
     const s = renderStage2(site("ams1"), config.artifacts, origin);
     expect(s).toContain(
-      "iseq ${bs_via} dhcp && set bs_kip dhcp || set bs_kip ${bs_ip}::${bs_gateway}:${bs_netmask}:${bs_hostname}::off:${bs_dns}",
-    );
-    expect(s).toMatch(
-      /kernel https:\/\/boot\.example\.com\/artifacts\/5a3b[0-9a-f]{60}\/debian12-linux initrd=debian12-initrd ip=\$\{bs_kip\} BOOTIF=01-\$\{\$\{bs_if\}\/mac:hexhyp\} priority=critical netcfg\/get_hostname=\$\{bs_hostname\} netcfg\/get_domain=ams1\.example\.com console=tty0 \|\| goto failed/,
+      `choose --default debian-install --timeout 15000 --retimeout ${UNATTENDED_RETRY_MS} bs_choice || goto menu`,
     );
   });
-  test("menu has the default and timeout in milliseconds", () => {
-    const s = renderStage2(site("ams1"), config.artifacts, origin);
-    expect(s).toContain("choose --default debian-install --timeout 15000 bs_choice || goto menu");
-  });
-  test("applies fixed addresses by MAC (also for machines added after the image was built)", () => {
-    const s = renderStage2(site("nyc2"), config.artifacts, origin);
-    expect(s).toContain("iseq ${bs_mac} 52:54:00:a1:00:03 && goto fixed_2 ||");
-    expect(s).toContain(":fixed_2\nset bs_ip 172.16.120.13\nset bs_hostname nyc2-app1\nset bs_via fixed");
-  });
-  test("kernelNetwork none leaves ip= out; a zero timeout boots the default at once", () => {
+  test("kernelNetwork none leaves the network out", () => {
     const raw = prodRaw();
     raw.sites[1].menu.entries[0].kernelNetwork = "none";
+    const c = validateStackConfig(raw);
+    const s = renderStage2(c.sites[1], c.artifacts, origin);
+    expect(s).not.toContain("bs_knet");
+    expect(s).not.toContain("ip=");
+  });
+  test("a zero timeout boots the default at once, and every way back shows the menu (ipxe-review #4)", () => {
+    const raw = prodRaw();
     raw.sites[1].menu.timeoutSeconds = 0;
     const c = validateStackConfig(raw);
     const s = renderStage2(c.sites[1], c.artifacts, origin);
-    expect(s).not.toContain("ip=${bs_kip}");
-    expect(s).toMatch(/:menu\ngoto entry_rescue\n/);
+    expect(s).toMatch(/\ngoto entry_rescue\n:menu\n/);
+    expect(s).not.toMatch(/:menu\ngoto entry_rescue/);
     expect(s).not.toContain("--timeout 0");
+    expect(s).toContain(`--timeout ${UNATTENDED_RETRY_MS} --retimeout ${UNATTENDED_RETRY_MS}`);
+  });
+  test("every Linux entry frees earlier images first and bounds its downloads (ipxe-review #1, #7)", () => {
+    for (const name of ["ams1", "fra-lab", "nyc2", "sgp1"]) {
+      const s = renderStage2(site(name), config.artifacts, origin);
+      for (const m of s.matchAll(/^:entry_[^\n]+\n(?:echo [^\n]+\n)?(imgfree\n)?kernel /gm))
+        expect(m[1]).toBe("imgfree\n");
+      for (const line of s.split("\n").filter((l) => /^(kernel|initrd|chain) /.test(l)))
+        expect(line).toMatch(new RegExp(`^\\S+ --timeout ${FETCH_TIMEOUT_MS} `));
+    }
+  });
+  test("free text cannot be taken for an option (ipxe-review #3)", () => {
+    const raw = prodRaw();
+    raw.sites[0].menu.title = "-n trap";
+    raw.sites[0].description = "-k x:";
+    const c = validateStackConfig(raw);
+    const s = renderStage2(c.sites[0], c.artifacts, origin);
+    expect(s).toContain("menu -- -n trap\n");
+    expect(s).toContain("item --gap -- -k x:: ${bs_ip}");
+    expect(lintScript(s)).toEqual([]);
   });
 });
 
@@ -119,7 +163,7 @@ describe("generic image and site index", () => {
     expect(lintScript(s)).toEqual([]);
     expect(s).toContain("ifconf --configurator dhcp --timeout 10000 net0");
     expect(s).toContain(
-      "chain --replace --autofree https://boot.example.com/sites/index.ipxe?site=generic&s1=generic-1&",
+      `chain --timeout ${SCRIPT_FETCH_TIMEOUT_MS} --autofree https://boot.example.com/sites/index.ipxe?site=generic&s1=generic-${STAGE1_VERSION}&`,
     );
     expect(s).toMatchSnapshot();
   });
@@ -128,7 +172,7 @@ describe("generic image and site index", () => {
     expect(lintScript(s)).toEqual([]);
     expect(s).toContain("item nyc2 nyc2 - New York cage 2 (VLAN 120)");
     expect(s).toContain(
-      "chain --replace --autofree https://boot.example.com/sites/${bs_site}/stage2.ipxe?site=${bs_site}",
+      `chain --timeout ${SCRIPT_FETCH_TIMEOUT_MS} --replace --autofree https://boot.example.com/sites/\${bs_site}/stage2.ipxe?site=\${bs_site}`,
     );
     expect(s).toMatchSnapshot();
   });
