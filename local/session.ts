@@ -15,7 +15,7 @@ import { AccessLogEntry, formatAccessLog } from "../origin/server-log";
 import { buildTestImage } from "./image";
 import { withQemuLock } from "./qemu/lock";
 import { Operator } from "./qemu/operator";
-import { Firmware, GUEST_ORIGIN_IP, QemuRun, startQemu } from "./qemu/rig";
+import { Firmware, GUEST_ORIGIN_IP, QemuOptions, QemuRun, startQemu } from "./qemu/rig";
 import { cacheDir, REPO_ROOT } from "./paths";
 import { MARKERS, parseTestOsReport } from "./testos";
 
@@ -43,6 +43,13 @@ export interface SessionOptions {
   log?: (line: string) => void;
   /** Prebuilt image to boot instead of building one. */
   image?: string;
+  /** How the firmware sees the image: a CD (default) or a USB stick. */
+  medium?: "cd" | "usb";
+  /** Raw disk images attached as hard disks after the boot medium. */
+  disks?: string[];
+  /** More NICs, and which cables start unplugged (see local/qemu/rig.ts). */
+  extraNics?: QemuOptions["extraNics"];
+  firstLinkUp?: boolean;
 }
 
 export interface SessionContext {
@@ -138,7 +145,10 @@ async function runSession(
 
     run = await startQemu({
       firmware: opts.firmware,
-      image: { iso: imagePath },
+      image: opts.medium === "usb" ? { usb: imagePath } : { iso: imagePath },
+      disks: opts.disks,
+      extraNics: opts.extraNics,
+      firstLinkUp: opts.firstLinkUp,
       httpPort: origin.port,
       httpsPort: httpsOrigin?.port,
       restrict: opts.restrict,

@@ -46,6 +46,8 @@ export class OriginServer {
   private server?: http.Server;
   private listeningPort = 0;
   private unavailableKeys: string[] = [];
+  private stallPattern?: RegExp;
+  private readonly stalled = new Set<http.ServerResponse>();
 
   private constructor(private readonly opts: OriginServerOptions) {}
 
@@ -133,6 +135,18 @@ export class OriginServer {
     listening.add(this);
   }
 
+  /**
+   * A failure mode for tests: requests whose path matches are accepted and then get no answer
+   * at all (a stuck CDN edge, a middlebox that dropped the connection's state), until
+   * `stall(undefined)`, which cuts the held connections. Logged with status 0.
+   */
+  stall(pathRe: RegExp | undefined): void {
+    this.stallPattern = pathRe;
+    if (pathRe) return;
+    for (const res of this.stalled) res.destroy();
+    this.stalled.clear();
+  }
+
   /** Stops listening and drops every open connection: clients see "connection refused". */
   async down(): Promise<void> {
     const server = this.server;
@@ -169,11 +183,16 @@ export class OriginServer {
       ...identityFromQuery(url.searchParams),
     };
     if (typeof req.headers.range === "string") entry.range = req.headers.range;
+    const stalled = this.stallPattern?.test(url.pathname) ?? false;
     res.on("close", () => {
-      entry.status = res.statusCode;
+      entry.status = stalled ? 0 : res.statusCode;
       entry.ms = Date.now() - started;
       (this.opts.logger ?? stdoutLogger)(entry);
     });
+    if (stalled) {
+      this.stalled.add(res);
+      return;
+    }
     try {
       if (method !== "GET" && method !== "HEAD")
         return this.plain(res, entry, 405, "method not allowed\n", { Allow: "GET, HEAD" });

@@ -2,7 +2,8 @@
 // (restrict=on does not stop it, and QEMU 7.2 has no switch to turn it off), so frames from the
 // guest pass through this filter on their way to the user network: QEMU's filter-redirector
 // sends them here over a socket, DHCP requests (UDP to port 67) are dropped, everything else
-// goes back in through a second socket. Frames are [u32 BE length][bytes] (vnet_hdr off).
+// goes back in through a second socket. Frames are [u32 BE length][bytes] (vnet_hdr off). The
+// block can be lifted during a run, like a DHCP server that comes back after a power cut.
 // https://www.qemu.org/docs/master/system/invocation.html (-object filter-redirector)
 import * as net from "node:net";
 
@@ -11,6 +12,8 @@ export interface DhcpBlock {
   args(netdev: string): string[];
   /** DHCP frames dropped so far. */
   dropped(): number;
+  /** From now on let DHCP through (a DHCP server that comes back), or drop it again. */
+  setBlocking(on: boolean): void;
   close(): Promise<void>;
 }
 
@@ -25,6 +28,7 @@ export function isDhcpRequest(frame: Buffer): boolean {
 
 export async function startDhcpBlock(): Promise<DhcpBlock> {
   let dropped = 0;
+  let blocking = true;
   let back: net.Socket | undefined;
   const pending: Buffer[] = [];
   const sockets = new Set<net.Socket>();
@@ -51,7 +55,7 @@ export async function startDhcpBlock(): Promise<DhcpBlock> {
         if (buf.length < 4 + len) break;
         const frame = buf.subarray(4, 4 + len);
         buf = buf.subarray(4 + len);
-        if (isDhcpRequest(frame)) dropped++;
+        if (blocking && isDhcpRequest(frame)) dropped++;
         else forward(Buffer.from(frame));
       }
     });
@@ -82,6 +86,7 @@ export async function startDhcpBlock(): Promise<DhcpBlock> {
       `filter-redirector,id=dhcpblk-f-out,netdev=${netdev},queue=rx,outdev=dhcpblk-out`,
     ],
     dropped: () => dropped,
+    setBlocking: (on) => (blocking = on),
     close: async () => {
       for (const s of sockets) s.destroy();
       await Promise.all([inbound, outbound].map((srv) => new Promise((r) => srv.close(r))));

@@ -20,8 +20,20 @@ export const OVMF_VARS = "/usr/share/OVMF/OVMF_VARS_4M.fd";
 
 export interface QemuOptions {
   firmware: Firmware;
-  /** A bootable ISO (BIOS: isolinux; UEFI: El Torito EFI image), or a raw disk image. */
-  image: { iso: string } | { disk: string };
+  /**
+   * A bootable ISO as a CD (BIOS: isolinux; UEFI: El Torito EFI image), the same ISO as a USB
+   * stick (`usb-storage`, first in the boot order), or a raw disk image.
+   */
+  image: { iso: string } | { usb: string } | { disk: string };
+  /** Raw disk images attached as IDE hard disks after the boot medium (never written to). */
+  disks?: string[];
+  /**
+   * More NICs after the first (net1, net2, ... in iPXE), each on its own user network that
+   * reaches the same origin; `linkUp: false` starts it with its cable "unplugged" (QMP set_link).
+   * The first NIC can be unplugged the same way with `firstLinkUp: false`.
+   */
+  extraNics?: Array<{ mac?: string; linkUp?: boolean }>;
+  firstLinkUp?: boolean;
   /** Loopback port that the guest's http://10.0.2.100 reaches. */
   httpPort: number;
   /** Loopback port that the guest's https://10.0.2.100 reaches, if any. */
@@ -72,6 +84,11 @@ export class QemuRun {
 
   get running(): boolean {
     return this.exitCode === undefined;
+  }
+
+  /** Plugs or unplugs NIC `index`'s cable (the guest sees its link go up or down). */
+  async setLink(index: number, up: boolean): Promise<void> {
+    await this.qmp.execute("set_link", { name: nicId(index), up });
   }
 
   /** Everything the guest wrote to its first serial port so far. */
@@ -148,17 +165,28 @@ export function leftoverProcesses(): string[] {
   return out;
 }
 
+/** QEMU ids of the NIC devices, first to last (for QMP set_link). */
+export const nicId = (index: number): string => `nic${index}`;
+
 export function qemuArgs(opts: QemuOptions, dir: string, extra: string[] = []): string[] {
   const restrict = opts.restrict ?? true;
   const fwd = (port: number, guestPort: number) =>
     `guestfwd=tcp:${GUEST_ORIGIN_IP}:${guestPort}-cmd:socat STDIO TCP:127.0.0.1:${port}`;
-  const netdev = [
-    "user",
-    "id=n0",
-    `restrict=${restrict ? "on" : "off"}`,
-    fwd(opts.httpPort, 80),
-    ...(opts.httpsPort ? [fwd(opts.httpsPort, 443)] : []),
-  ].join(",");
+  const netdevOf = (id: string) =>
+    [
+      "user",
+      `id=${id}`,
+      `restrict=${restrict ? "on" : "off"}`,
+      fwd(opts.httpPort, 80),
+      ...(opts.httpsPort ? [fwd(opts.httpsPort, 443)] : []),
+    ].join(",");
+  const netdev = netdevOf("n0");
+  const moreNics = (opts.extraNics ?? []).flatMap((nic, i) => [
+    "-netdev",
+    netdevOf(`n${i + 1}`),
+    "-device",
+    `e1000,id=${nicId(i + 1)},netdev=n${i + 1},romfile=${nic.mac ? `,mac=${nic.mac}` : ""}`,
+  ]);
   const args = [
     "-machine",
     opts.firmware === "uefi" ? "q35" : "pc",
@@ -181,7 +209,8 @@ export function qemuArgs(opts: QemuOptions, dir: string, extra: string[] = []): 
     netdev,
     // romfile= keeps the NIC's own PXE ROM from taking over the boot.
     "-device",
-    `e1000,netdev=n0,romfile=${opts.mac ? `,mac=${opts.mac}` : ""}`,
+    `e1000,id=${nicId(0)},netdev=n0,romfile=${opts.mac ? `,mac=${opts.mac}` : ""}`,
+    ...moreNics,
     ...extra,
   ];
   if (opts.firmware === "uefi") {
@@ -190,7 +219,24 @@ export function qemuArgs(opts: QemuOptions, dir: string, extra: string[] = []): 
   }
   if ("iso" in opts.image)
     args.push("-drive", `file=${opts.image.iso},media=cdrom,readonly=on`, "-boot", "d");
+  else if ("usb" in opts.image)
+    // SeaBIOS boots a USB stick as a hard disk: the BIOS makes it drive 0x80, the disks follow.
+    args.push(
+      "-usb",
+      "-drive",
+      `if=none,id=stick,format=raw,file=${opts.image.usb},snapshot=on`,
+      "-device",
+      "usb-storage,drive=stick,bootindex=0",
+    );
   else args.push("-drive", `file=${opts.image.disk},format=raw,if=ide,snapshot=on`);
+  (opts.disks ?? []).forEach((disk, i) =>
+    args.push(
+      "-drive",
+      `if=none,id=disk${i},format=raw,file=${disk},snapshot=on`,
+      "-device",
+      `ide-hd,drive=disk${i},bootindex=${i + 1}`,
+    ),
+  );
   return args;
 }
 
@@ -255,5 +301,11 @@ export async function startQemu(opts: QemuOptions): Promise<QemuRun> {
   );
   live.add(run);
   child.once("exit", () => live.delete(run));
+  // Cables "unplugged" before the guest's firmware gets far (it takes seconds to reach iPXE).
+  const down = [
+    opts.firstLinkUp === false ? 0 : -1,
+    ...(opts.extraNics ?? []).map((n, i) => (n.linkUp === false ? i + 1 : -1)),
+  ];
+  for (const i of down.filter((i) => i >= 0)) await run.setLink(i, false);
   return run;
 }
