@@ -60,10 +60,11 @@ const fixedAddress = z.strictObject({
 
 const network = z.strictObject({
   mode: z.enum(NETWORK_MODES, { error: `must be one of ${NETWORK_MODES.join(", ")}` }),
+  /** The iPXE port the site's cable is on; auto: the first port with a link. */
   interface: z
     .string()
-    .regex(/^net[0-9]$/, "must be an iPXE network device name net0 to net9")
-    .default("net0"),
+    .regex(/^(auto|net[0-9])$/, "must be auto (the first port with a link) or an iPXE port name net0 to net9")
+    .default("auto"),
   subnet: cidr.optional(),
   gateway: ipv4.optional(),
   address: ipv4.optional(),

@@ -13,7 +13,7 @@ export function renderGenericStage1(origin: OriginRef): string {
   return renderStage1Plan(
     {
       name: GENERIC_NAME,
-      network: { mode: "dhcp-then-prompt", interface: "net0", dns: [], dhcpTimeoutSeconds: 10, fixed: [] },
+      network: { mode: "dhcp-then-prompt", interface: "auto", dns: [], dhcpTimeoutSeconds: 10, fixed: [] },
       target: keys.sitesIndex,
       identity: `${GENERIC_NAME}-${STAGE1_VERSION}`,
     },
@@ -29,7 +29,7 @@ export function renderSitesIndex(sites: SiteConfig[], origin: OriginRef): string
     header("boot-stack site index, chained by the generic stage-1.", ["Lists every site of this stack."]),
     [
       ":menu",
-      "menu Which site is this machine at?",
+      "menu -- Which site is this machine at?",
       ...sites.map((s) => `item ${s.name} ${s.name}${s.description ? ` - ${s.description}` : ""}`),
       "choose bs_site || goto menu",
       `chain --timeout ${SCRIPT_FETCH_TIMEOUT_MS} --replace --autofree ` +

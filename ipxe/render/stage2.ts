@@ -7,7 +7,7 @@ import { renderKernelNetworks } from "./kernel-network";
 import { deviceName } from "./network";
 import { OriginRef } from "./origin-ref";
 import { assertScriptSafe, header, joinScript } from "./script";
-import { FAILED_PAUSE_MS, UNATTENDED_RETRY_MS } from "./timing";
+import { FAILED_PAUSE_MS, MENU_IDLE_MS } from "./timing";
 
 export function renderStage2(
   site: SiteConfig,
@@ -65,8 +65,8 @@ function menu(site: SiteConfig): string[] {
   const title = m.title ?? `${site.name} boot menu`;
   // A zero timeout boots the default at once. The jump comes before :menu, so every way back
   // (a failed entry, Esc) shows the menu instead of re-running the default (ipxe-review #4);
-  // that menu then waits UNATTENDED_RETRY_MS before it retries the default by itself.
-  const timeoutMs = m.timeoutSeconds ? m.timeoutSeconds * 1000 : UNATTENDED_RETRY_MS;
+  // that menu then waits MENU_IDLE_MS before it retries the default by itself.
+  const timeoutMs = m.timeoutSeconds ? m.timeoutSeconds * 1000 : MENU_IDLE_MS;
   return [
     ...(m.timeoutSeconds === 0 ? [`goto entry_${m.default}`] : []),
     ":menu",
@@ -74,7 +74,7 @@ function menu(site: SiteConfig): string[] {
     `menu -- ${title}`,
     `item --gap -- ${site.description ? `${site.description}: ` : ""}\${bs_ip} (\${bs_via}) as \${bs_hostname}`,
     ...m.entries.map((e) => `item ${e.id} ${e.label}`),
-    `choose --default ${m.default} --timeout ${timeoutMs} --retimeout ${UNATTENDED_RETRY_MS} bs_choice || goto menu`,
+    `choose --default ${m.default} --timeout ${timeoutMs} --retimeout ${MENU_IDLE_MS} bs_choice || goto menu`,
     "goto entry_${bs_choice}",
   ];
 }

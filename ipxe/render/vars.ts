@@ -26,13 +26,13 @@ export const SHARED: Record<string, SharedSetting> = {
   },
   bs_if: {
     setBy: ["stage-1", "stage-2"],
-    readBy: ["site index", "stage-2"],
+    readBy: ["stage-1", "site index", "stage-2"],
     meaning:
       "the iPXE device carrying the site's traffic (net1, net0-120); stage-2 sets it only when chained by hand",
   },
   bs_vlan: {
     setBy: ["stage-1"],
-    readBy: ["stage-2"],
+    readBy: ["stage-1", "stage-2"],
     meaning: "the 802.1Q tag iPXE used (unset: untagged); an int32 setting, so only a number gets in",
   },
   bs_via: {
@@ -47,8 +47,8 @@ export const SHARED: Record<string, SharedSetting> = {
       "firmware: stage-2 asks stage-1 to leave iPXE so the firmware boots the next device (UEFI local disk)",
   },
   bs_medium: {
-    setBy: ["boot path"],
-    readBy: ["stage-2"],
+    setBy: ["boot path", "stage-1"],
+    readBy: ["stage-1", "stage-2"],
     meaning:
       "BIOS only: how the firmware booted the image, cd (El Torito) or disk (a USB stick, which the BIOS makes drive 0x80)",
   },
@@ -57,7 +57,20 @@ export const SHARED: Record<string, SharedSetting> = {
 /** Settings a script uses only for itself (reset before use, never read by another script). */
 export const LOCAL: Record<ScriptKind, readonly string[]> = {
   "boot path": [],
-  "stage-1": ["bs_try", "bs_delay", "bs_choice"],
+  "stage-1": [
+    "bs_base",
+    "bs_try",
+    "bs_delay",
+    "bs_choice",
+    "bs_nic",
+    "bs_trunk",
+    "bs_typed",
+    "bs_answered",
+    "bs_reenter",
+    "bs_manual",
+    "bs_error",
+    "bs_failed",
+  ],
   "site index": ["bs_choice"],
   "stage-2": [
     "bs_mac",

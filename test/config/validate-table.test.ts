@@ -444,7 +444,7 @@ describe("validateStackConfig", () => {
   test("accepts the example stack and fills defaults", () => {
     const config = validateStackConfig(prodRaw());
     expect(config.sites.map((s) => s.name)).toEqual(["ams1", "fra-lab", "nyc2", "sgp1"]);
-    expect(config.sites[1].network.interface).toBe("net0");
+    expect(config.sites[1].network.interface).toBe("auto");
     expect(config.sites[3].menu.timeoutSeconds).toBe(10);
     expect(config.origin.transport).toBe("https");
     expect(config.ipxe.platforms).toEqual(["bios", "uefi"]);

@@ -88,12 +88,7 @@ test("a USB stick boots its own path: mbr.bin, then SYSLINUX on the appended par
   const fat = iso.subarray(start * 512, (start + iso.readUInt32LE(entry + 12)) * 512);
   expect(fat.readUInt32LE(0x1c)).toBe(start); // the BPB knows where it starts
   expect(fatFiles(fat)).toEqual(
-    expect.arrayContaining([
-      "EFI/BOOT/BOOTX64.EFI",
-      "autoexec.ipxe",
-      "ipxe.lkrn",
-      "syslinux.cfg",
-    ]),
+    expect.arrayContaining(["EFI/BOOT/BOOTX64.EFI", "autoexec.ipxe", "ipxe.lkrn", "syslinux.cfg"]),
   );
   // SYSLINUX installed (its files are hidden, so mdir does not list them).
   expect(fatRead(fat, "ldlinux.sys").length).toBeGreaterThan(0);
