@@ -50,6 +50,10 @@ export interface SessionOptions {
   /** More NICs, and which cables start unplugged (see local/qemu/rig.ts). */
   extraNics?: QemuOptions["extraNics"];
   firstLinkUp?: boolean;
+  /** The hostname QEMU's DHCP server hands out. */
+  dhcpHostname?: string;
+  /** The first NIC on a port that carries only this VLAN, tagged. */
+  vlanTrunk?: number;
 }
 
 export interface SessionContext {
@@ -149,6 +153,8 @@ async function runSession(
       disks: opts.disks,
       extraNics: opts.extraNics,
       firstLinkUp: opts.firstLinkUp,
+      dhcpHostname: opts.dhcpHostname,
+      vlanTrunk: opts.vlanTrunk,
       httpPort: origin.port,
       httpsPort: httpsOrigin?.port,
       restrict: opts.restrict,

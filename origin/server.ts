@@ -47,6 +47,7 @@ export class OriginServer {
   private listeningPort = 0;
   private unavailableKeys: string[] = [];
   private stallPattern?: RegExp;
+  private failing?: { pathRe: RegExp; left: number };
   private readonly stalled = new Set<http.ServerResponse>();
 
   private constructor(private readonly opts: OriginServerOptions) {}
@@ -147,6 +148,11 @@ export class OriginServer {
     this.stalled.clear();
   }
 
+  /** A failure mode for tests: the next `count` requests whose path matches get a 503. */
+  failNext(pathRe: RegExp, count = 1): void {
+    this.failing = { pathRe, left: count };
+  }
+
   /** Stops listening and drops every open connection: clients see "connection refused". */
   async down(): Promise<void> {
     const server = this.server;
@@ -196,6 +202,10 @@ export class OriginServer {
     try {
       if (method !== "GET" && method !== "HEAD")
         return this.plain(res, entry, 405, "method not allowed\n", { Allow: "GET, HEAD" });
+      if (this.failing?.left && this.failing.pathRe.test(url.pathname)) {
+        this.failing.left--;
+        return this.plain(res, entry, 503, "failing on purpose (test)\n");
+      }
       const found = this.entries.get(path.replace(/^\//, ""));
       if (!found) return this.plain(res, entry, 404, "not found\n");
       await this.send(req, res, entry, found, method === "HEAD");

@@ -1,8 +1,8 @@
 // Pure planning of a site image: which files go where, the tool arguments, the manifest.
 // No IO here, so the layout can be tested and reasoned about on its own.
 import { Platform } from "../../config/schema";
-import { mediumScript } from "../render/medium";
-import { MBR_CODE, syslinuxCfg, USB_PARTITION } from "./usb";
+import { Medium, mediumScript } from "../render/medium";
+import { MBR_CODE, USB_PARTITION } from "./usb";
 
 /** Bumped when the image layout changes, so IpxeIso rebuilds every image. */
 export const IMAGE_LAYOUT_VERSION = "2";
@@ -71,19 +71,25 @@ export function volumeIdFor(site: string): string {
   return `BOOTSTACK_${site.toUpperCase().replace(/[^A-Z0-9]/g, "_")}`.slice(0, 32);
 }
 
-export function isolinuxCfg(embedded: boolean): string {
-  // PROMPT 0 / TIMEOUT 0: boot straight into iPXE; the stage-1 is the only thing to run.
-  // ISOLINUX runs only from a CD (a stick boots usb.ts's path): the `cd` medium script first.
+/**
+ * The SYSLINUX-family config that boots iPXE: ISOLINUX's from a CD, SYSLINUX's from the stick's
+ * partition (usb.ts). PROMPT 0 / TIMEOUT 0: straight into iPXE. The medium's script comes first:
+ * SYSLINUX concatenates the initrds, so iPXE runs one script with bs_medium set at its top.
+ */
+function loaderCfg(medium: Medium, embedded: boolean): string {
   return [
     "DEFAULT ipxe",
     "PROMPT 0",
     "TIMEOUT 0",
     "LABEL ipxe",
     "  KERNEL /ipxe.lkrn",
-    `  INITRD /medium-cd.ipxe${embedded ? "" : ",/stage1.ipxe"}`,
+    `  INITRD /medium-${medium}.ipxe${embedded ? "" : ",/stage1.ipxe"}`,
     "",
   ].join("\n");
 }
+
+export const isolinuxCfg = (embedded: boolean): string => loaderCfg("cd", embedded);
+export const syslinuxCfg = (embedded: boolean): string => loaderCfg("disk", embedded);
 
 /** The FAT image's size: the files plus room for FAT tables and directories, rounded up to 1 MiB. */
 export function efiImageSize(contentBytes: number): number {

@@ -13,20 +13,6 @@ export const USB_PARTITION = 2;
 /** SYSLINUX's plain MBR: boots the active partition. From syslinux-common. */
 export const MBR_CODE = "/usr/lib/syslinux/mbr/mbr.bin";
 
-/** syslinux.cfg on the stick's partition: like isolinux.cfg, with the `disk` medium script. */
-export function syslinuxCfg(embedded: boolean): string {
-  return [
-    "DEFAULT ipxe",
-    "PROMPT 0",
-    "TIMEOUT 0",
-    "LABEL ipxe",
-    "  KERNEL /ipxe.lkrn",
-    // SYSLINUX concatenates the initrds: iPXE sees one script, the medium's lines first.
-    `  INITRD /medium-disk.ipxe${embedded ? "" : ",/stage1.ipxe"}`,
-    "",
-  ].join("\n");
-}
-
 /**
  * After xorriso: the MBR gets boot code that boots the active partition, the stick's partition
  * becomes the active one, and its FAT boot sector learns where it starts on the disk (the BPB's

@@ -15,8 +15,8 @@ export function recovery(name: string, base: string): string[] {
     "item --gap -- This machine: ${${bs_if}/ip} mask ${${bs_if}/netmask} (${bs_via}) on ${bs_if}",
     "item --gap -- Gateway ${${bs_if}/gateway}, DNS ${${bs_if}/dns}",
     // TLS checks certificate dates against this clock, and Debian 13's iPXE has no ntp.
-    "item --gap -- Clock: ${unixtime} s since 1970 UTC. HTTPS fails if it is off by 12 h:",
-    "item --gap -- set it in the firmware setup (a compiled image can also run ntp in the shell).",
+    "item --gap -- Clock: ${unixtime:int32} (unix time, UTC). HTTPS fails if it is 12 h off:",
+    "item --gap -- set it in the firmware setup (Debian's iPXE has no ntp; compiled ones do).",
     `item retry Retry now (by itself after ${RECOVERY_RETRY_MS / 1000} s)`,
     "item renet Re-enter network settings",
     "item dhcp Try DHCP",

@@ -107,7 +107,11 @@ function attempts(): string[] {
   ];
 }
 
-/** The port and VLAN the site's config asks for: a named port, or the first with a link. */
+/**
+ * The port and VLAN the site's config asks for: a named port, or a port with a link. Each
+ * attempt starts looking at the port after the one the last attempt used, so a linked port that
+ * does not reach the origin (another network) is not tried forever.
+ */
 function siteInterface(net: NetworkConfig): string[] {
   const vlan = net.vlan ? [`set bs_vlan:int32 ${net.vlan}`] : ["clear bs_vlan ||"];
   if (net.interface !== "auto") return [`set bs_trunk ${net.interface}`, ...vlan, "goto link"];
@@ -116,12 +120,25 @@ function siteInterface(net: NetworkConfig): string[] {
     "echo Looking for a network port with a link...",
     // All ports negotiate at once; each wait below then mostly finds a settled link.
     "ifopen ||",
-    "set bs_nic:int32 0",
+    "isset ${bs_nic} || set bs_nic:int32 0",
+    "set bs_nic_stop ${bs_nic}",
+    "clear bs_nic_wrapped ||",
     ":nic",
-    "isset ${net${bs_nic}/mac} || goto nic_none",
-    `iflinkwait --timeout ${NIC_LINK_WAIT_MS} net\${bs_nic} && set bs_trunk net\${bs_nic} && goto link ||`,
+    "isset ${net${bs_nic}/mac} || goto nic_wrap",
+    `iflinkwait --timeout ${NIC_LINK_WAIT_MS} net\${bs_nic} && goto nic_found ||`,
     "inc bs_nic",
+    "iseq ${bs_nic} ${bs_nic_stop} && goto nic_none ||",
     "goto nic",
+    ":nic_wrap",
+    "isset ${bs_nic_wrapped} && goto nic_none ||",
+    "set bs_nic_wrapped 1",
+    "set bs_nic:int32 0",
+    "iseq ${bs_nic} ${bs_nic_stop} && goto nic_none ||",
+    "goto nic",
+    ":nic_found",
+    "set bs_trunk net${bs_nic}",
+    "inc bs_nic",
+    "goto link",
     ":nic_none",
     "set bs_error ${errno:hexraw}",
     "set bs_failed link",

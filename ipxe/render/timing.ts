@@ -27,7 +27,7 @@ export const MENU_IDLE_MS = 300_000;
 export const FAILSAFE_KEY_MS = 3_000;
 export const FAILSAFE_KEY = "m";
 /** A prompt at a DHCP-first site waits this long for the operator, then DHCP is tried again. */
-export const PROMPT_IDLE_MS = 120_000;
+export const PROMPT_IDLE_MS = 60_000;
 /** Waiting for a port's link when choosing among several (all were opened together before). */
 export const NIC_LINK_WAIT_MS = 3_000;
 /** Waiting for the link of the chosen port before anything is sent (autonegotiation). */

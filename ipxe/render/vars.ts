@@ -63,6 +63,8 @@ export const LOCAL: Record<ScriptKind, readonly string[]> = {
     "bs_delay",
     "bs_choice",
     "bs_nic",
+    "bs_nic_stop",
+    "bs_nic_wrapped",
     "bs_trunk",
     "bs_typed",
     "bs_answered",

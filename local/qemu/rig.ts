@@ -8,6 +8,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { DhcpBlock, startDhcpBlock } from "./dhcp-block";
+import { startVlanTrunk, VlanTrunk } from "./vlan-trunk";
 import { Qmp } from "./qmp";
 
 export type Firmware = "bios" | "uefi";
@@ -45,6 +46,13 @@ export interface QemuOptions {
    * requests on the way (see dhcp-block.ts), for "no DHCP at this site" scenarios.
    */
   noDhcp?: boolean;
+  /** The hostname QEMU's DHCP server hands out (option 12); slirp takes up to 32 characters. */
+  dhcpHostname?: string;
+  /**
+   * The first NIC's cable goes to a port carrying only this VLAN, tagged (vlan-trunk.ts): the
+   * guest reaches the user network only with its frames on that VLAN. Not with noDhcp.
+   */
+  vlanTrunk?: number;
   /** NIC MAC (default QEMU's 52:54:00:12:34:56). */
   mac?: string;
   memoryMb?: number;
@@ -71,6 +79,8 @@ export class QemuRun {
     timeoutMs: number,
     /** Set when DHCP is blocked: closed with the run; its count shows DHCP was tried. */
     readonly dhcpBlock?: DhcpBlock,
+    /** Set when the first NIC sits on a VLAN trunk port. */
+    readonly vlanTrunk?: VlanTrunk,
   ) {
     this.exited = new Promise((resolve) => {
       if (child.exitCode !== null) resolve(child.exitCode);
@@ -132,6 +142,7 @@ export class QemuRun {
     }
     this.qmp.close();
     await this.dhcpBlock?.close();
+    await this.vlanTrunk?.close();
     if (!keepDir) fs.rmSync(this.dir, { recursive: true, force: true });
   }
 }
@@ -177,6 +188,7 @@ export function qemuArgs(opts: QemuOptions, dir: string, extra: string[] = []): 
       "user",
       `id=${id}`,
       `restrict=${restrict ? "on" : "off"}`,
+      ...(opts.dhcpHostname ? [`hostname=${opts.dhcpHostname.replace(/,/g, ",,")}`] : []),
       fwd(opts.httpPort, 80),
       ...(opts.httpsPort ? [fwd(opts.httpsPort, 443)] : []),
     ].join(",");
@@ -217,7 +229,15 @@ export function qemuArgs(opts: QemuOptions, dir: string, extra: string[] = []): 
     args.push("-drive", `if=pflash,format=raw,unit=0,readonly=on,file=${OVMF_CODE}`);
     args.push("-drive", `if=pflash,format=raw,unit=1,file=${path.join(dir, "OVMF_VARS.fd")}`);
   }
-  if ("iso" in opts.image)
+  if ("iso" in opts.image && opts.disks?.length)
+    // Devices with a bootindex come before `-boot d`: the CD needs one too, ahead of the disks.
+    args.push(
+      "-drive",
+      `if=none,id=cd0,file=${opts.image.iso},media=cdrom,readonly=on`,
+      "-device",
+      "ide-cd,drive=cd0,bootindex=0",
+    );
+  else if ("iso" in opts.image)
     args.push("-drive", `file=${opts.image.iso},media=cdrom,readonly=on`, "-boot", "d");
   else if ("usb" in opts.image)
     // SeaBIOS boots a USB stick as a hard disk: the BIOS makes it drive 0x80, the disks follow.
@@ -247,8 +267,10 @@ export async function startQemu(opts: QemuOptions): Promise<QemuRun> {
       throw new Error(`${OVMF_CODE} is missing: install the ovmf package (scripts/setup.sh does)`);
     fs.copyFileSync(OVMF_VARS, path.join(dir, "OVMF_VARS.fd"));
   }
+  if (opts.noDhcp && opts.vlanTrunk) throw new Error("the rig cannot block DHCP on a VLAN trunk port");
   const block = opts.noDhcp ? await startDhcpBlock() : undefined;
-  const args = qemuArgs(opts, dir, block?.args("n0"));
+  const trunk = opts.vlanTrunk ? await startVlanTrunk(opts.vlanTrunk) : undefined;
+  const args = qemuArgs(opts, dir, [...(block?.args("n0") ?? []), ...(trunk?.args("n0") ?? [])]);
   opts.log?.(`qemu: qemu-system-x86_64 ${args.join(" ")}`);
   const startedAt = Date.now();
   // Own process group, so a kill also ends the socat processes QEMU spawned for guestfwd.
@@ -284,6 +306,7 @@ export async function startQemu(opts: QemuOptions): Promise<QemuRun> {
     }
     fs.rmSync(dir, { recursive: true, force: true });
     await block?.close();
+    await trunk?.close();
     throw new Error(
       `${(e as Error).message}${stderr ? `; QEMU said: ${stderr.trim().split("\n").pop()}` : ""}`,
     );
@@ -298,6 +321,7 @@ export async function startQemu(opts: QemuOptions): Promise<QemuRun> {
     startedAt,
     opts.timeoutMs ?? 120_000,
     block,
+    trunk,
   );
   live.add(run);
   child.once("exit", () => live.delete(run));

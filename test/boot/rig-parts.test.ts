@@ -4,6 +4,7 @@ import * as path from "node:path";
 import { keysFor } from "../../local/qemu/keys";
 import { decodeVgaText, stripAnsi, VGA_BYTES } from "../../local/qemu/screen";
 import { isDhcpRequest } from "../../local/qemu/dhcp-block";
+import { tag, untag, vlanOf } from "../../local/qemu/vlan-trunk";
 import { parseTestOsReport, TestOs } from "../../local/testos";
 import { demoStack, QEMU_NET } from "../../local/stack";
 import { REPO_ROOT } from "../../local/paths";
@@ -61,6 +62,17 @@ test("the DHCP filter drops DHCP requests only", () => {
   expect(isDhcpRequest(udpFrame(67, 0x0806))).toBe(false); // ARP
   expect(isDhcpRequest(udpFrame(67, 0x0800, 6))).toBe(false); // TCP to port 67
   expect(isDhcpRequest(Buffer.alloc(20))).toBe(false);
+});
+
+test("the VLAN trunk port: tags and untags 802.1Q frames, and tells tagged from untagged", () => {
+  const plain = udpFrame(53);
+  const tagged = tag(plain, 120);
+  expect(tagged.length).toBe(plain.length + 4);
+  expect(tagged.readUInt16BE(12)).toBe(0x8100);
+  expect(vlanOf(tagged)).toBe(120);
+  expect(vlanOf(plain)).toBeUndefined();
+  expect(untag(tagged).equals(plain)).toBe(true);
+  expect(vlanOf(tag(plain, 4094 + 0x1000))).toBe(4094); // only the 12-bit id counts
 });
 
 test("test OS report: markers parsed, absent ones undefined", () => {

@@ -1,8 +1,14 @@
 // The pure parts of the builder: the image layout, xorriso's arguments, what a probe makes of
 // real binaries' strings, and which combinations are refused.
 import { commandsUsed, compatibilityProblems } from "../../ipxe/build/compat";
-import { efiImageSize, isolinuxCfg, planImage, volumeIdFor, xorrisoArgs } from "../../ipxe/build/plan";
-import { syslinuxCfg } from "../../ipxe/build/usb";
+import {
+  efiImageSize,
+  isolinuxCfg,
+  planImage,
+  syslinuxCfg,
+  volumeIdFor,
+  xorrisoArgs,
+} from "../../ipxe/build/plan";
 import { BinaryProbe, extractStrings, findPackedBlock } from "../../ipxe/build/probe";
 
 const S1 = "#!ipxe\necho hi\n";

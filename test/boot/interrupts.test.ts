@@ -1,0 +1,31 @@
+// What an operator's keys must not break (ipxe-review #6): Ctrl-C during stage-1's back-off makes
+// `sleep` fail, and `exit 3` typed in the recovery shell makes `shell` fail; unhandled, either
+// ended stage-1, and the embedded image then left iPXE for whatever the BIOS boots next.
+import { BOOT_TEST_TIMEOUT_MS, boot, expectNothingLeftBehind } from "./helpers";
+
+// These wait on purpose (back-off, the recovery menu's minute), on top of the QEMU lock.
+jest.setTimeout(BOOT_TEST_TIMEOUT_MS + 180_000);
+expectNothingLeftBehind();
+
+test("Ctrl-C in the back-off and exit 3 in the shell both stay in stage-1", async () => {
+  const r = await boot(
+    "interrupts",
+    { site: "lab-static", firmware: "bios", originDown: true, timeoutMs: 200_000 },
+    async ({ op, origin }) => {
+      await op.waitFor(/[Rr]etrying in 4 s/, { timeoutMs: 60_000 });
+      await op.press("ctrl", "c");
+      await op.screenshot("ctrl-c-in-back-off");
+      // The next attempt still happens.
+      await op.waitFor(/attempt 3 of 5\) as/, { timeoutMs: 30_000 });
+      await op.pickMenuEntry("iPXE shell", { timeoutMs: 90_000 });
+      await op.waitFor(/iPXE>/, { timeoutMs: 15_000 });
+      await op.type("exit 3");
+      await op.press("ret");
+      await op.waitFor(/cannot reach/, { timeoutMs: 15_000 });
+      await op.screenshot("back-in-recovery");
+      await origin.up();
+      await op.pickMenuEntry("Retry");
+    },
+  );
+  expect(r.report.booted).toBe(true);
+});
