@@ -10,6 +10,7 @@ import type * as pulumiType from "@pulumi/pulumi";
 import { SiteConfig } from "../../config/schema";
 import { validateStackConfig } from "../../config/validate";
 import { sha256 } from "../../ipxe/build/hash";
+import { IMAGE_LAYOUT_VERSION } from "../../ipxe/build/plan";
 import { renderStage1 } from "../../ipxe/render/stage1";
 import { originRefFor } from "../../ipxe/render/origin-ref";
 import { REPO_ROOT } from "../../local/paths";
@@ -83,7 +84,7 @@ test("one local.Command under the component, fixed command line, values in envir
   });
   expect(inputs.assetPaths).toEqual(["out/images/ams1.iso"]);
   expect(inputs.triggers).toEqual([
-    "layout 1",
+    `layout ${IMAGE_LAYOUT_VERSION}`,
     "site ams1",
     `stage1 ${sha256(stage1)}`,
     "mode prebuilt",
