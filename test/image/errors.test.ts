@@ -91,7 +91,8 @@ test("a missing tool is named with its Debian package, and the previous image st
   const good = await buildSiteImage({ site: "ams1", stage1: httpStage1, outDir: out });
   const bin = path.join(tmp, "bin-without-xorriso");
   fs.mkdirSync(bin);
-  for (const t of ["mformat", "mmd", "mcopy", "xz", "syslinux"]) fs.symlinkSync(`/usr/bin/${t}`, path.join(bin, t));
+  for (const t of ["mformat", "mmd", "mcopy", "xz", "syslinux"])
+    fs.symlinkSync(`/usr/bin/${t}`, path.join(bin, t));
   const savedPath = process.env.PATH;
   process.env.PATH = bin;
   let msg: string;
