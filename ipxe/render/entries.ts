@@ -4,7 +4,7 @@ import { parsePlaceholders, Placeholder } from "../../config/placeholders";
 import { ArtifactConfig, LinuxMenuEntry, MenuEntry, MenuEntryType, SiteConfig } from "../../config/schema";
 import { keys } from "../../origin/keys";
 import { formSetting } from "./kernel-network";
-import { assertScriptSafe } from "./script";
+import { assertScriptSafe, guardedShell } from "./script";
 import { FETCH_TIMEOUT_MS } from "./timing";
 
 export interface EntryContext {
@@ -33,9 +33,7 @@ const ENTRY_RENDERERS: { [T in MenuEntryType]: EntryRenderer<T> } = {
     `:entry_${e.id}_0x81`,
     "sanboot --no-describe --drive 0x81 || goto failed",
   ],
-  // `shell` returns the status of the last command typed: `||` keeps a failing one from ending
-  // the script (ipxe-review #6).
-  shell: (e) => [`:entry_${e.id}`, "echo Type exit to return to the menu.", "shell ||", "goto menu"],
+  shell: (e) => [`:entry_${e.id}`, ...guardedShell("menu", "menu")],
   reboot: (e) => [`:entry_${e.id}`, "reboot ||", "goto failed"],
 };
 

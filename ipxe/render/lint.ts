@@ -1,7 +1,7 @@
 // A structural check of rendered scripts against what iPXE does with them: every command is one
 // both supported builds know, every goto lands on a label, nothing can end a script that an
-// operator's keypress may interrupt, free text is never taken for an option, every download is
-// bounded, and no free text from DHCP is expanded. Cheap enough to run on every render.
+// operator's keypress may interrupt, free text is never taken for an option, every download and
+// every prompt is bounded, and no free text from DHCP is expanded. Cheap enough to run on every render.
 // The iPXE behaviour behind each rule: ../../../shared/reviews/ipxe-review.md (#3, #6, #7, #8).
 
 /**
@@ -70,6 +70,11 @@ const TEXT_COMMAND_OPTIONS: Record<string, Record<string, boolean>> = {
 
 /** A failure of these ends the whole script unless handled (an operator's Ctrl-C, or `exit` typed in the shell). */
 const MUST_BE_HANDLED = new Set(["sleep", "shell"]);
+/**
+ * Prompts that wait for typing: a menu that times out picks the highlighted item, so a prompt
+ * can come up with nobody there; without --timeout it would wait forever.
+ */
+const READS = new Set(["read"]);
 /** Downloads: without --timeout a stalled connection hangs forever on Debian 13's iPXE. */
 const DOWNLOADS = new Set(["chain", "kernel", "initrd", "imgfetch"]);
 /** DHCP settings that hold free text from the network: never expanded into a script. */
@@ -107,6 +112,8 @@ export function lintScript(text: string): LintProblem[] {
         problem(`${name} needs "||": its failure (Ctrl-C, exit) would end the script`);
       if (DOWNLOADS.has(name) && !args.includes("--timeout"))
         problem(`${name} needs --timeout: a stalled download would hang forever`);
+      if (READS.has(name) && !args.includes("--timeout"))
+        problem(`${name} needs --timeout: nobody may be there to answer`);
       const options = TEXT_COMMAND_OPTIONS[name];
       if (options) {
         const bad = optionProblem(args, options);

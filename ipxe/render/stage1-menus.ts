@@ -1,8 +1,11 @@
 // Stage-1's two menus. The recovery menu: what failed and why, the clock, and the ways forward;
 // untouched it retries by itself, also after a keypress (--retimeout). The manual network menu
 // (the failsafe key, or from recovery): pick the port, the VLAN, DHCP or a typed address.
+// A menu that times out picks the highlighted item, not the default, so every item must lead
+// back by itself when nobody is there: prompts time out, the shell needs a keypress first.
 import { NetworkConfig } from "../../config/schema";
-import { RECOVERY_RETRY_MS } from "./timing";
+import { guardedShell } from "./script";
+import { PROMPT_IDLE_MS, RECOVERY_RETRY_MS } from "./timing";
 
 export function recovery(name: string, base: string): string[] {
   const wait = `--timeout ${RECOVERY_RETRY_MS} --retimeout ${RECOVERY_RETRY_MS}`;
@@ -38,10 +41,7 @@ export function recovery(name: string, base: string): string[] {
     ":recovery_manual",
     "goto manual",
     ":recovery_shell",
-    "echo Type exit to return to the menu.",
-    // shell returns the status of the last command typed: `exit 3` must not end stage-1.
-    "shell ||",
-    "goto recovery",
+    ...guardedShell("recovery", "begin"),
     ":recovery_reboot",
     "reboot ||",
     "goto recovery",
@@ -72,14 +72,15 @@ export function manual(name: string, net: NetworkConfig): string[] {
     ":manual_mport",
     "ifstat ||",
     "echo -n Port (net0, net1, ...):${sp:string}",
-    "read bs_trunk || goto manual_menu",
+    // Nobody typing (the menu's timeout picks the highlighted item): back to the site's own way.
+    `read --timeout ${PROMPT_IDLE_MS} bs_trunk || goto manual_mauto`,
     "isset ${${bs_trunk}/mac} && goto manual_menu ||",
     "echo There is no port ${bs_trunk}.",
     "goto manual_mport",
     ":manual_mvlan",
     "set bs_typed ${bs_vlan}",
     "echo -n VLAN tag 1-4094 (empty: none):${sp:string}",
-    "read bs_typed || goto manual_menu",
+    `read --timeout ${PROMPT_IDLE_MS} bs_typed || goto manual_mauto`,
     "clear bs_vlan ||",
     "isset ${bs_typed} || goto manual_menu",
     // An int32 setting takes only a number: nothing else reaches a command line from here.
@@ -99,9 +100,7 @@ export function manual(name: string, net: NetworkConfig): string[] {
     "clear bs_trunk ||",
     "goto begin",
     ":manual_shell",
-    "echo Type exit to return to the menu.",
-    "shell ||",
-    "goto manual_menu",
+    ...guardedShell("manual_menu", "manual_mauto"),
     ":manual_reboot",
     "reboot ||",
     "goto manual_menu",

@@ -64,12 +64,12 @@ const ASKED: Record<Field, { label: string; expected: string; required: boolean 
 /**
  * Asks for each setting. The answer is read as text (bs_typed) and then stored into the typed
  * setting, so a malformed value ("Could not store") and Ctrl-C or a timeout (read fails) take
- * different ways: the first asks again, the second offers the manual network menu. At a
- * DHCP-first site nobody may be there: an unanswered prompt goes back to DHCP (ipxe-review #5).
+ * different ways: the first asks again, the second offers the manual network menu. Nobody may
+ * be there (a menu that timed out picked "Re-enter", or a DHCP-first site fell back to asking):
+ * an unanswered prompt starts over the site's own way (ipxe-review #5).
  */
 export function ask(name: string, net: NetworkConfig): string[] {
-  const dhcpFirst = NETWORK_MODE[net.mode].dhcp === "first";
-  const read = dhcpFirst ? `read --timeout ${PROMPT_IDLE_MS} bs_typed` : "read bs_typed";
+  const read = `read --timeout ${PROMPT_IDLE_MS} bs_typed`;
   const lines = [
     ":ask",
     `echo Network settings for site ${name} on \${bs_if} (Enter keeps the value shown):`,
@@ -91,9 +91,12 @@ export function ask(name: string, net: NetworkConfig): string[] {
     "clear bs_reenter ||",
     "goto open",
     ":ask_cancelled",
-    dhcpFirst
-      ? `prompt --timeout 10000 Press any key for the manual network menu; DHCP is tried again in 10 s... && goto manual || goto begin`
-      : "prompt --timeout 10000 Press any key for the manual network menu, or wait to go on typing... && goto manual || goto ask",
+    "prompt --timeout 10000 Press any key for the manual network menu, or wait to start over... && goto manual ||",
+    // Nobody there: the site's own way again (DHCP first where the site has it; an answer
+    // given earlier for this port stands).
+    "clear bs_manual ||",
+    "clear bs_reenter ||",
+    "goto begin",
   );
   for (const f of FIELDS) {
     const { label, expected } = ASKED[f];

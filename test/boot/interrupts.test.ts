@@ -18,6 +18,8 @@ test("Ctrl-C in the back-off and exit 3 in the shell both stay in stage-1", asyn
       // The next attempt still happens.
       await op.waitFor(/attempt 3 of 5\) as/, { timeoutMs: 30_000 });
       await op.pickMenuEntry("iPXE shell", { timeoutMs: 90_000 });
+      await op.waitFor(/Press any key for the iPXE shell/, { timeoutMs: 15_000 });
+      await op.press("spc");
       await op.waitFor(/iPXE>/, { timeoutMs: 15_000 });
       await op.type("exit 3");
       await op.press("ret");

@@ -16,6 +16,8 @@ test("iPXE gets through the tagged port, and both forms carry VLAN 120 to the OS
     async ({ op }) => {
       await op.waitFor(/VLAN lab: 10\.0\.2\.15 \(static\)/, { timeoutMs: 60_000 });
       await op.pickMenuEntry("iPXE shell", { index: 2 });
+      await op.waitFor(/Press any key for the iPXE shell/, { timeoutMs: 15_000 });
+      await op.press("spc");
       await op.waitFor(/iPXE>/, { timeoutMs: 15_000 });
       await op.type("echo di=${bs_knet_debian_installer}");
       await op.press("ret");

@@ -51,15 +51,16 @@ describe("stage-1 per network mode", () => {
     expect(s).toContain("isset ${${bs_if}/ip} || set ${bs_if}/ip 10.20.0.100\n");
     expect(s).toContain("isset ${${bs_if}/dns} || set ${bs_if}/dns 10.20.0.53\n");
     expect(s).toContain(
-      "set bs_typed ${${bs_if}/ip}\necho -n IP address:${sp:string}\nread bs_typed || goto ask_cancelled\nset ${bs_if}/ip ${bs_typed} || goto ask_ip_bad\n",
+      `set bs_typed \${\${bs_if}/ip}\necho -n IP address:\${sp:string}\nread --timeout ${PROMPT_IDLE_MS} bs_typed || goto ask_cancelled\nset \${bs_if}/ip \${bs_typed} || goto ask_ip_bad\n`,
     );
     expect(s).toContain(
       ":ask_ip_bad\necho IP address must be an IPv4 address such as 10.1.0.20. Try again.\ngoto ask_ip",
     );
     expect(s).toMatch(/:configure\niseq \$\{bs_manual\} dhcp && goto dhcp \|\|\ngoto defaults\n/);
-    // Without DHCP the prompt waits for the operator; Ctrl-C leads to the manual network menu.
-    expect(s).not.toContain("read --timeout");
-    expect(s).toMatch(/:ask_cancelled\nprompt [^\n]* && goto manual \|\| goto ask\n/);
+    // Ctrl-C or nobody typing: the manual network menu on a key, else the site's own way again.
+    expect(s).toMatch(
+      /:ask_cancelled\nprompt [^\n]* && goto manual \|\|\nclear bs_manual \|\|\nclear bs_reenter \|\|\ngoto begin\n/,
+    );
   });
   test("dhcp: DHCP on the chosen device, a failure is an attempt like any other", () => {
     const s = renderStage1(site("fra-lab"), origin);
@@ -78,7 +79,6 @@ describe("stage-1 per network mode", () => {
     expect(s).toContain("isset ${bs_manual} || goto dhcp_fallback");
     expect(s).toContain("isset ${${bs_if}/netmask} || set ${bs_if}/netmask 255.255.254.0");
     expect(s).toContain(`read --timeout ${PROMPT_IDLE_MS} bs_typed || goto ask_cancelled`);
-    expect(s).toMatch(/:ask_cancelled\nprompt [^\n]* && goto manual \|\| goto begin\n/);
   });
   test("static + fixed + VLAN: VLAN device on the port with a link, MAC lookup, no typing for known machines", () => {
     const s = renderStage1(site("nyc2"), origin);
@@ -146,6 +146,20 @@ describe("stage-1 per network mode", () => {
     ])
       expect(s).toContain(`item ${item}`);
   });
+  test("a timed-out menu picks the highlighted item: every item leads back by itself", () => {
+    const s = renderStage1(site("fra-lab"), origin);
+    // The shell opens only on a keypress; otherwise retry (recovery) or the site's way (manual).
+    expect(s).toMatch(
+      /:recovery_shell\nprompt --timeout \d+ [^\n]* \|\| goto begin\nshell \|\|\ngoto recovery\n/,
+    );
+    expect(s).toMatch(/:manual_shell\nprompt --timeout \d+ [^\n]* \|\| goto manual_mauto\nshell \|\|\n/);
+    // Every prompt gives up (lint checks that too), the manual menu's back to automatic.
+    expect(s).toContain(`read --timeout ${PROMPT_IDLE_MS} bs_trunk || goto manual_mauto`);
+    expect(lintScript(s)).toEqual([]);
+    expect(lintScript("#!ipxe\nread x ||\n")).toEqual([
+      { line: 2, message: "read needs --timeout: nobody may be there to answer" },
+    ]);
+  });
   test("stage-2 chained, not replacing stage-1: a stage-2 that ends comes back here", () => {
     const s = renderStage1(site("ams1"), origin);
     expect(s).not.toContain("--replace");
@@ -183,6 +197,10 @@ describe("stage-2", () => {
     expect(s).toContain(
       `choose --default debian-install --timeout 15000 --retimeout ${MENU_IDLE_MS} bs_choice || goto menu`,
     );
+  });
+  test("the shell entry opens on a keypress only: a timed-out menu may have it highlighted", () => {
+    const s = renderStage2(site("ams1"), config.artifacts, origin);
+    expect(s).toMatch(/:entry_shell\nprompt --timeout \d+ [^\n]* \|\| goto menu\nshell \|\|\ngoto menu\n/);
   });
   test("kernelNetwork none leaves the network out", () => {
     const raw = prodRaw();
