@@ -21,10 +21,11 @@ test("iPXE gets through the tagged port, and both forms carry VLAN 120 to the OS
       await op.waitFor(/iPXE>/, { timeoutMs: 15_000 });
       await op.type("echo di=${bs_knet_debian_installer}");
       await op.press("ret");
-      await op.waitFor(/di=.*netcfg\/vlan_id=120/, { timeoutMs: 10_000 });
+      await op.waitFor(/netcfg\/confirm_static=true/, { timeoutMs: 10_000 });
       await op.screenshot("debian-installer-args");
-      const screen = await op.screenText();
-      expect(screen).toMatch(/netcfg\/use_vlan=true netcfg\/vlan_id=120/);
+      // The setting wraps over several 80-column rows.
+      const screen = (await op.screen()).join("");
+      expect(screen).toMatch(/di=BOOTIF=01-52-54-00-12-34-56 .*netcfg\/use_vlan=true netcfg\/vlan_id=120 /);
       await op.type("exit");
       await op.press("ret");
       await op.pickMenuEntry("Test OS (dracut form)", { index: 0, timeoutMs: 20_000 });
