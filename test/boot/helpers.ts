@@ -76,3 +76,17 @@ export async function typeNetwork(
   await op.answer(/Gateway:/, answers.gateway);
   await op.answer(/DNS server:/, answers.dns);
 }
+
+/** Picks a menu's "iPXE shell", presses the key its guard asks for, types `line` at `iPXE>`. */
+export async function shellCommand(
+  op: SessionContext["op"],
+  line: string,
+  pick: { index?: number; timeoutMs?: number } = {},
+): Promise<void> {
+  await op.pickMenuEntry("iPXE shell", pick);
+  await op.waitFor(/Press any key for the iPXE shell/, { timeoutMs: 15_000 });
+  await op.press("spc");
+  await op.waitFor(/iPXE>/, { timeoutMs: 15_000 });
+  await op.type(line);
+  await op.press("ret");
+}

@@ -1,7 +1,7 @@
 // What an operator's keys must not break (ipxe-review #6): Ctrl-C during stage-1's back-off makes
 // `sleep` fail, and `exit 3` typed in the recovery shell makes `shell` fail; unhandled, either
 // ended stage-1, and the embedded image then left iPXE for whatever the BIOS boots next.
-import { BOOT_TEST_TIMEOUT_MS, boot, expectNothingLeftBehind } from "./helpers";
+import { BOOT_TEST_TIMEOUT_MS, boot, expectNothingLeftBehind, shellCommand } from "./helpers";
 
 // These wait on purpose (back-off, the recovery menu's minute), on top of the QEMU lock.
 jest.setTimeout(BOOT_TEST_TIMEOUT_MS + 180_000);
@@ -17,12 +17,7 @@ test("Ctrl-C in the back-off and exit 3 in the shell both stay in stage-1", asyn
       await op.screenshot("ctrl-c-in-back-off");
       // The next attempt still happens.
       await op.waitFor(/attempt 3 of 5\) as/, { timeoutMs: 30_000 });
-      await op.pickMenuEntry("iPXE shell", { timeoutMs: 90_000 });
-      await op.waitFor(/Press any key for the iPXE shell/, { timeoutMs: 15_000 });
-      await op.press("spc");
-      await op.waitFor(/iPXE>/, { timeoutMs: 15_000 });
-      await op.type("exit 3");
-      await op.press("ret");
+      await shellCommand(op, "exit 3", { timeoutMs: 90_000 });
       await op.waitFor(/cannot reach/, { timeoutMs: 15_000 });
       await op.screenshot("back-in-recovery");
       await origin.up();

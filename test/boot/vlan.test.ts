@@ -4,7 +4,7 @@
 // the Debian installer's netcfg/use_vlan + vlan_id (read from iPXE's own setting in its shell).
 // The test OS knows no VLANs: it reports the command line; the real consumers read it in the
 // debian-installer and dracut boot tests.
-import { BOOT_TEST_TIMEOUT_MS, boot, expectNothingLeftBehind } from "./helpers";
+import { BOOT_TEST_TIMEOUT_MS, boot, expectNothingLeftBehind, shellCommand } from "./helpers";
 
 jest.setTimeout(BOOT_TEST_TIMEOUT_MS);
 expectNothingLeftBehind();
@@ -15,12 +15,7 @@ test("iPXE gets through the tagged port, and both forms carry VLAN 120 to the OS
     { site: "lab-vlan", firmware: "bios", vlanTrunk: 120, timeoutMs: 150_000 },
     async ({ op }) => {
       await op.waitFor(/VLAN lab: 10\.0\.2\.15 \(static\)/, { timeoutMs: 60_000 });
-      await op.pickMenuEntry("iPXE shell", { index: 2 });
-      await op.waitFor(/Press any key for the iPXE shell/, { timeoutMs: 15_000 });
-      await op.press("spc");
-      await op.waitFor(/iPXE>/, { timeoutMs: 15_000 });
-      await op.type("echo di=${bs_knet_debian_installer}");
-      await op.press("ret");
+      await shellCommand(op, "echo di=${bs_knet_debian_installer}", { index: 2 });
       await op.waitFor(/netcfg\/confirm_static=true/, { timeoutMs: 10_000 });
       await op.screenshot("debian-installer-args");
       // The setting wraps over several 80-column rows.
