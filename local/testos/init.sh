@@ -11,6 +11,9 @@ mount -t devtmpfs devtmpfs /dev
 exec >/dev/ttyS0 2>&1
 echo "BOOTSTACK-TESTOS: booted $(uname -r)"
 echo "BOOTSTACK-CMDLINE: $(cat /proc/cmdline)"
+# What the boot loader put in the initramfs besides this initrd (iPXE hands Linux every image it
+# has registered: a stale one shows up here, named after its command line).
+echo "BOOTSTACK-ROOTFS: $(ls -A / | tr '\n' ' ')"
 
 IPARG=""
 FETCH=""

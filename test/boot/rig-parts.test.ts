@@ -77,13 +77,14 @@ test("the VLAN trunk port: tags and untags 802.1Q frames, and tells tagged from 
 
 test("test OS report: markers parsed, absent ones undefined", () => {
   const serial =
-    "noise\r\nBOOTSTACK-TESTOS: booted 6.1\r\nBOOTSTACK-CMDLINE: ip=10.0.2.15::10.0.2.2:255.255.255.0:h::off:10.0.2.3 quiet\r\nBOOTSTACK-NET: dev=eth0 mac=52:54:00:12:34:56 ip=10.0.2.15 netmask=255.255.255.0\n";
+    "noise\r\nBOOTSTACK-TESTOS: booted 6.1\r\nBOOTSTACK-CMDLINE: ip=10.0.2.15::10.0.2.2:255.255.255.0:h::off:10.0.2.3 quiet\r\nBOOTSTACK-ROOTFS: bin init initrd=x lib \r\nBOOTSTACK-NET: dev=eth0 mac=52:54:00:12:34:56 ip=10.0.2.15 netmask=255.255.255.0\n";
   const r = parseTestOsReport(serial);
   expect(r).toMatchObject({
     booted: true,
     done: false,
     cmdline: "ip=10.0.2.15::10.0.2.2:255.255.255.0:h::off:10.0.2.3 quiet",
     net: { dev: "eth0", ip: "10.0.2.15", mac: "52:54:00:12:34:56" },
+    rootfs: ["bin", "init", "initrd=x", "lib"],
   });
   expect(r.fetch).toBeUndefined();
   expect(parseTestOsReport("SeaBIOS\n").booted).toBe(false);
