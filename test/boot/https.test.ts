@@ -11,6 +11,7 @@
 //
 // Compiled (TRUST= and CERT= with the test CA; needs BOOT_STACK_IPXE_SRC): chains stage-2 over
 // HTTPS, and refuses a server with a self-signed certificate for the same address.
+import { CHAIN_ATTEMPTS } from "../../ipxe/render/timing";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -38,7 +39,9 @@ test("prebuilt image refuses an origin whose certificate chains to an untrusted 
     { site: "lab-static", firmware: "bios", baseUrl: HTTPS_BASE, tls: pki.server, timeoutMs: 90_000 },
     async ({ op }) => {
       await op.waitFor(
-        /Fetching https:\/\/10\.0\.2\.100\/sites\/lab-static\/stage2\.ipxe \(attempt 1 of 5\)/,
+        new RegExp(
+          `Fetching https://10\\.0\\.2\\.100/sites/lab-static/stage2\\.ipxe \\(attempt 1 of ${CHAIN_ATTEMPTS}\\)`,
+        ),
         { timeoutMs: 60_000 },
       );
       await op.waitFor(/Permission denied/, { timeoutMs: 30_000 });

@@ -1,5 +1,6 @@
 // The origin is not always there. Down at first and up a few seconds later: stage-1 retries and
 // gets through. Never up: after its retries stage-1 shows the recovery menu to the operator.
+import { FIRST_RETRY_DELAY_S } from "../../ipxe/render/timing";
 import { BOOT_TEST_TIMEOUT_MS, boot, expectNothingLeftBehind } from "./helpers";
 
 jest.setTimeout(BOOT_TEST_TIMEOUT_MS);
@@ -10,7 +11,7 @@ test("origin down, then up: stage-1 retries and the machine boots", async () => 
     "origin-late",
     { site: "lab-static", firmware: "bios", originDown: true, timeoutMs: 120_000 },
     async ({ op, origin }) => {
-      await op.waitFor(/Retrying in 2 s/, { timeoutMs: 60_000 });
+      await op.waitFor(new RegExp(`Retrying in ${FIRST_RETRY_DELAY_S} s`), { timeoutMs: 60_000 });
       await op.screenshot("retrying");
       await origin.up();
       await op.waitFor(/Static lab: /, { timeoutMs: 60_000 });

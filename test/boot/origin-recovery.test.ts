@@ -2,7 +2,7 @@
 // stalls must time out and be retried: Debian 13's iPXE has no HTTP watchdog, so without
 // --timeout the fetch hung forever (ipxe-review #7). An origin down for a minute: the recovery
 // menu retries by itself and the machine boots once the origin is back (ipxe-review #5).
-import { SCRIPT_FETCH_TIMEOUT_MS } from "../../ipxe/render/timing";
+import { FIRST_RETRY_DELAY_S, SCRIPT_FETCH_TIMEOUT_MS } from "../../ipxe/render/timing";
 import { BOOT_TEST_TIMEOUT_MS, boot, expectNothingLeftBehind } from "./helpers";
 
 // These wait on purpose (back-off, the recovery menu's minute), on top of the QEMU lock.
@@ -15,7 +15,9 @@ test("a stalled stage-2 fetch times out and the next attempt gets it", async () 
     { site: "lab-static", firmware: "bios", timeoutMs: 150_000 },
     async ({ op, origin }) => {
       origin.stall(/\/stage2\.ipxe$/);
-      await op.waitFor(/[Rr]etrying in 2 s/, { timeoutMs: SCRIPT_FETCH_TIMEOUT_MS + 45_000 });
+      await op.waitFor(new RegExp(`[Rr]etrying in ${FIRST_RETRY_DELAY_S} s`), {
+        timeoutMs: SCRIPT_FETCH_TIMEOUT_MS + 45_000,
+      });
       origin.stall(undefined);
       await op.waitFor(/Static lab: /, { timeoutMs: 60_000 });
     },

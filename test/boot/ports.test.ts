@@ -1,6 +1,7 @@
 // Robustness at the machine: on a server with several ports, stage-1 uses the one whose cable
 // is in, not a hard-coded net0, and the OS is told which one by MAC; and a failsafe key before
 // anything automatic leads to a manual network menu (ipxe-review ideas 3 and 4).
+import { FAILSAFE_KEY, FAILSAFE_KEY_MS } from "../../ipxe/render/timing";
 import { BOOT_TEST_TIMEOUT_MS, boot, expectNothingLeftBehind } from "./helpers";
 
 jest.setTimeout(BOOT_TEST_TIMEOUT_MS);
@@ -33,8 +34,10 @@ test("the failsafe key opens the manual network menu; DHCP chosen there is what 
     "failsafe-key",
     { site: "lab-static", firmware: "bios", timeoutMs: 120_000 },
     async ({ op }) => {
-      await op.waitFor(/Press m within 3 s/, { timeoutMs: 60_000 });
-      await op.press("m");
+      await op.waitFor(new RegExp(`Press ${FAILSAFE_KEY} within ${FAILSAFE_KEY_MS / 1000} s`), {
+        timeoutMs: 60_000,
+      });
+      await op.press(FAILSAFE_KEY);
       await op.waitFor(/manual network for site lab-static/, { timeoutMs: 15_000 });
       await op.screenshot("manual-menu");
       await op.pickMenuEntry("Use DHCP on it");
