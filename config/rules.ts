@@ -1,8 +1,10 @@
 // Cross-field rules: what a schema cannot see by looking at one value at a time.
 import { ConfigIssue, showValue } from "./errors";
 import { Cidr, isHostIn, parseCidr } from "./formats";
+import { argKey, KERNEL_NETWORK } from "./kernel-network";
+import { hasStaticPath, NETWORK_MODE } from "./network-modes";
 import { parsePlaceholders } from "./placeholders";
-import { ArtifactConfig, SiteConfig } from "./schema";
+import { ArtifactConfig, LinuxMenuEntry, SiteConfig } from "./schema";
 
 /** Site names must be unique; judged on the raw names so a site that failed to parse counts too. */
 export function checkSites(names: unknown[]): ConfigIssue[] {
@@ -33,28 +35,31 @@ function checkNetwork(site: SiteConfig, path: string): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   const net = site.network;
   const subnet = net.subnet ? parseCidr(net.subnet) : undefined;
-  const asksOperator = net.mode === "prompt" || net.mode === "dhcp-then-prompt";
+  const mode = NETWORK_MODE[net.mode];
 
-  if ((asksOperator || net.mode === "static") && !net.subnet) {
+  if (hasStaticPath(net.mode) && !net.subnet) {
     issues.push({
       path: `${path}.subnet`,
       message: `is missing: mode ${net.mode} needs the site's subnet (e.g. 10.1.0.0/24) for the netmask and address checks`,
     });
   }
-  if ((asksOperator || net.mode === "static") && !net.gateway) {
+  if (hasStaticPath(net.mode) && !net.gateway) {
     issues.push({
       path: `${path}.gateway`,
       message: `is missing: mode ${net.mode} needs the site's default gateway`,
     });
   }
-  if (net.mode === "static" && !net.address && net.fixed.length === 0) {
+  if (hasStaticPath(net.mode) && mode.address === "use" && !net.address && net.fixed.length === 0) {
     issues.push({
       path: `${path}.address`,
-      message: "is missing: mode static needs an address, or fixed addresses by MAC (or use mode prompt)",
+      message: `is missing: mode ${net.mode} needs an address, or fixed addresses by MAC (or use mode prompt)`,
     });
   }
-  if (net.mode === "dhcp" && net.fixed.length > 0 && !subnet) {
-    issues.push({ path: `${path}.subnet`, message: "is missing: fixed addresses need the site's subnet" });
+  if (!hasStaticPath(net.mode) && net.fixed.length > 0) {
+    issues.push({
+      path: `${path}.fixed`,
+      message: `is never used in mode ${net.mode} (${mode.summary}): reserve the addresses on the DHCP server, or use a mode with a static path`,
+    });
   }
   if (subnet) {
     if (net.gateway) issues.push(...hostCheck(net.gateway, subnet, net.subnet!, `${path}.gateway`));
@@ -93,6 +98,36 @@ function checkNetwork(site: SiteConfig, path: string): ConfigIssue[] {
       else map.set(value, i);
     }
   });
+  return issues;
+}
+
+/** What the entry's kernelNetwork form can carry at this site, and hand-written args it would duplicate. */
+function checkKernelNetwork(entry: LinuxMenuEntry, site: SiteConfig, at: string): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const form = KERNEL_NETWORK[entry.kernelNetwork];
+  const net = site.network;
+  entry.args.forEach((arg, j) => {
+    if (form.owns.includes(argKey(arg)))
+      issues.push({
+        path: `${at}.args[${j}]`,
+        message: `${showValue(arg)} conflicts with the ${argKey(arg)}= that kernelNetwork: ${entry.kernelNetwork} writes; remove it, or set kernelNetwork: none and write the network arguments yourself`,
+      });
+  });
+  if (net.vlan !== undefined && form.losesVlan)
+    issues.push({
+      path: `${at}.kernelNetwork`,
+      message: `${entry.kernelNetwork} cannot tell the OS about VLAN ${net.vlan} (${form.summary}): it would come up on the untagged network; use dracut or debian-installer, or none with your own arguments`,
+    });
+  if (hasStaticPath(net.mode) && net.dns.length > form.maxDns)
+    issues.push({
+      path: `${at}.kernelNetwork`,
+      message: `${entry.kernelNetwork} passes at most ${form.maxDns} DNS servers but network.dns lists ${net.dns.length}; list fewer, or use dracut or debian-installer`,
+    });
+  if (entry.kernelInterface !== undefined && entry.kernelNetwork !== "linux-ip")
+    issues.push({
+      path: `${at}.kernelInterface`,
+      message: `is used only by kernelNetwork: linux-ip (this entry uses ${entry.kernelNetwork}); remove it`,
+    });
   return issues;
 }
 
@@ -137,13 +172,8 @@ function checkMenu(
       const parsed = parsePlaceholders(arg);
       if ("error" in parsed)
         issues.push({ path: `${at}.args[${j}]`, message: `${showValue(arg)} ${parsed.error}` });
-      if (entry.kernelNetwork === "linux-ip" && /^ip=/.test(arg)) {
-        issues.push({
-          path: `${at}.args[${j}]`,
-          message: `${showValue(arg)} conflicts with the ip= that kernelNetwork: linux-ip adds; remove it or set kernelNetwork: none`,
-        });
-      }
     });
+    issues.push(...checkKernelNetwork(entry, site, at));
   });
   if (!ids.has(site.menu.default)) {
     issues.push({

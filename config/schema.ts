@@ -2,6 +2,8 @@
 // is expected. Cross-field rules live in rules.ts; this file only checks each value on its own.
 import { z } from "zod";
 import { isFqdn, isHostname, isIpv4, isMac, parseCidr } from "./formats";
+import { KERNEL_NETWORK_FORMS } from "./kernel-network";
+import { NETWORK_MODES } from "./network-modes";
 
 /**
  * Text that ends up inside an iPXE script (labels, titles, descriptions). iPXE expands `${...}`
@@ -48,8 +50,7 @@ const hostname = z
   .string()
   .refine(isHostname, "is not a hostname (lowercase letters, digits, inner hyphens, dot-separated labels)");
 
-export const NETWORK_MODES = ["prompt", "static", "dhcp", "dhcp-then-prompt"] as const;
-export const KERNEL_NETWORK_FORMS = ["linux-ip", "none"] as const;
+export { NETWORK_MODES, KERNEL_NETWORK_FORMS };
 
 const fixedAddress = z.strictObject({
   mac,
@@ -59,10 +60,11 @@ const fixedAddress = z.strictObject({
 
 const network = z.strictObject({
   mode: z.enum(NETWORK_MODES, { error: `must be one of ${NETWORK_MODES.join(", ")}` }),
+  /** The iPXE port the site's cable is on; auto: the first port with a link. */
   interface: z
     .string()
-    .regex(/^net[0-9]$/, "must be an iPXE network device name net0 to net9")
-    .default("net0"),
+    .regex(/^(auto|net[0-9])$/, "must be auto (the first port with a link) or an iPXE port name net0 to net9")
+    .default("auto"),
   subnet: cidr.optional(),
   gateway: ipv4.optional(),
   address: ipv4.optional(),
@@ -103,13 +105,23 @@ const linuxEntry = z.strictObject({
   kernelNetwork: z
     .enum(KERNEL_NETWORK_FORMS, { error: `must be one of ${KERNEL_NETWORK_FORMS.join(", ")}` })
     .default("linux-ip"),
+  /** linux-ip: the Linux name of the boot NIC for ip='s device field (else BOOTIF= names it by MAC). */
+  kernelInterface: z
+    .string()
+    .regex(
+      /^[A-Za-z0-9_-][A-Za-z0-9_.-]{0,14}$/,
+      "is not a Linux interface name (e.g. eth0, ens3; at most 15 characters)",
+    )
+    .optional(),
 });
 const localDiskEntry = z.strictObject({ type: z.literal("local-disk"), id: name, label: safeText(60) });
 const shellEntry = z.strictObject({ type: z.literal("shell"), id: name, label: safeText(60) });
 const rebootEntry = z.strictObject({ type: z.literal("reboot"), id: name, label: safeText(60) });
 
-export const MENU_ENTRY_TYPES = ["linux", "local-disk", "shell", "reboot"] as const;
-const menuEntry = z.discriminatedUnion("type", [linuxEntry, localDiskEntry, shellEntry, rebootEntry], {
+const MENU_ENTRY_SCHEMAS = [linuxEntry, localDiskEntry, shellEntry, rebootEntry] as const;
+/** Derived from the union itself, so a new entry schema cannot be left out. */
+export const MENU_ENTRY_TYPES = MENU_ENTRY_SCHEMAS.map((o) => o.shape.type.value);
+const menuEntry = z.discriminatedUnion("type", MENU_ENTRY_SCHEMAS, {
   error: `needs a type, one of ${MENU_ENTRY_TYPES.join(", ")}`,
 });
 
@@ -251,7 +263,9 @@ export type ArtifactSource = ArtifactConfig["source"];
 export type DebianPackageSource = z.output<typeof debianPackageSourceSchema>;
 export type OriginConfig = z.output<typeof originSchema>;
 export type IpxeConfig = z.output<typeof ipxeSchema>;
-export type NetworkMode = (typeof NETWORK_MODES)[number];
+export type MenuEntryType = MenuEntry["type"];
+export type { NetworkMode } from "./network-modes";
+export type { KernelNetwork } from "./kernel-network";
 export type Platform = (typeof PLATFORMS)[number];
 
 /** The whole validated stack config: what every downstream part takes. */

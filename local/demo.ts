@@ -2,7 +2,8 @@
 // local origin instead of S3 + CloudFront and the test OS instead of the real artefacts.
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { SiteConfig } from "../config/schema";
+import { NETWORK_MODE } from "../config/network-modes";
+import { NetworkMode, SiteConfig } from "../config/schema";
 import { UsageError } from "../errors/user-error";
 import { cacheDir, REPO_ROOT } from "../ipxe/build/cache";
 import { SessionContext, SessionResult, bootSession } from "./session";
@@ -122,6 +123,48 @@ export interface SitePlan {
   describe: string;
 }
 
+/**
+ * How the demo plays each network mode in QEMU: whether slirp is restricted, whether the rig
+ * drops DHCP, whether the operator types, and what to say. A new mode does not compile until
+ * it says here what the demo does with it.
+ */
+const DEMO_NETWORK: Record<
+  NetworkMode,
+  { restrict: boolean; noDhcp: boolean; types: boolean; how: (net: SiteConfig["network"]) => string }
+> = {
+  prompt: {
+    restrict: true,
+    noDhcp: false,
+    types: true,
+    how: () => `the operator types ${QEMU_NET.guest} and keeps the pre-filled netmask, gateway and DNS`,
+  },
+  static: {
+    restrict: true,
+    noDhcp: false,
+    types: false,
+    how: (net) =>
+      net.fixed[0]
+        ? `the machine boots with MAC ${net.fixed[0].mac}, which the site's fixed table maps to ${net.fixed[0].ip}`
+        : "the site's static address is used",
+  },
+  // QEMU's DHCP answers even with restrict=on, but without router and DNS: restrict=off for a
+  // full lease (the guest still talks only to the origin).
+  dhcp: {
+    restrict: false,
+    noDhcp: false,
+    types: false,
+    how: () =>
+      "QEMU's DHCP server answers (restrict=off for a full lease; the guest talks only to the origin)",
+  },
+  "dhcp-then-prompt": {
+    restrict: true,
+    noDhcp: true,
+    types: true,
+    how: (net) =>
+      `the rig drops DHCP requests (no DHCP on this floor), so after ${net.dhcpTimeoutSeconds} s the operator types ${QEMU_NET.guest}`,
+  },
+};
+
 /** How the demo boots `site`; `entryIndex` picks the menu entry (default: a Linux entry). */
 export function sitePlan(site: SiteConfig, entryIndex?: number): SitePlan {
   const entries = site.menu.entries;
@@ -134,22 +177,14 @@ export function sitePlan(site: SiteConfig, entryIndex?: number): SitePlan {
     );
   const entry = { label: entries[index].label, index };
   const net = site.network;
-  const mac = net.fixed[0]?.mac;
-  // QEMU's DHCP answers even with restrict=on, but without router and DNS: a DHCP site gets
-  // restrict=off for a full lease. Where the site has no DHCP, requests are dropped.
-  const restrict = net.mode !== "dhcp";
-  const noDhcp = net.mode === "dhcp-then-prompt";
-  const how =
-    net.mode === "prompt"
-      ? `the operator types ${QEMU_NET.guest} and keeps the pre-filled netmask, gateway and DNS`
-      : net.mode === "dhcp"
-        ? "QEMU's DHCP server answers (restrict=off for a full lease; the guest talks only to the origin)"
-        : net.mode === "dhcp-then-prompt"
-          ? `the rig drops DHCP requests (no DHCP on this floor), so after ${net.dhcpTimeoutSeconds} s the operator types ${QEMU_NET.guest}`
-          : mac
-            ? `the machine boots with MAC ${mac}, which the site's fixed table maps to ${net.fixed[0].ip}`
-            : "the site's static address is used";
-  return { restrict, noDhcp, mac, entry, describe: `${how}; then the operator picks "${entry.label}"` };
+  const demo = DEMO_NETWORK[net.mode];
+  return {
+    restrict: demo.restrict,
+    noDhcp: demo.noDhcp,
+    mac: net.fixed[0]?.mac,
+    entry,
+    describe: `${demo.how(net)}; then the operator picks "${entry.label}"`,
+  };
 }
 
 /** Answers the site's prompts, waits for stage-2's menu and picks the plan's entry. */
@@ -161,8 +196,8 @@ export async function drive(
 ): Promise<void> {
   const { op } = ctx;
   const mode = site.network.mode;
-  if (mode === "prompt" || mode === "dhcp-then-prompt") {
-    const wait = (mode === "dhcp-then-prompt" ? site.network.dhcpTimeoutSeconds * 1000 : 0) + 90_000;
+  if (DEMO_NETWORK[mode].types) {
+    const wait = (NETWORK_MODE[mode].dhcp === "first" ? site.network.dhcpTimeoutSeconds * 1000 : 0) + 90_000;
     await op.answer(/IP address:/, QEMU_NET.guest, { timeoutMs: wait });
     for (const p of [/Netmask:/, /Gateway:/, /DNS server:/]) await op.answer(p, "", { keepPrefill: true });
   }

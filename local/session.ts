@@ -15,7 +15,7 @@ import { AccessLogEntry, formatAccessLog } from "../origin/server-log";
 import { buildTestImage } from "./image";
 import { withQemuLock } from "./qemu/lock";
 import { Operator } from "./qemu/operator";
-import { Firmware, QemuRun, startQemu } from "./qemu/rig";
+import { Firmware, QemuOptions, QemuRun, startQemu } from "./qemu/rig";
 import { GUEST_ORIGIN } from "./guest-network";
 import { REPO_ROOT } from "../ipxe/build/cache";
 import { MARKERS, parseTestOsReport } from "./testos";
@@ -50,6 +50,17 @@ export interface SessionOptions {
   memoryMb?: number;
   /** Objects served besides the stack's layout: files the booted OS asks for (e.g. a preseed). */
   extraObjects?: OriginObject[];
+  /** How the firmware sees the image: a CD (default) or a USB stick. */
+  medium?: "cd" | "usb";
+  /** Raw disk images attached as hard disks after the boot medium. */
+  disks?: string[];
+  /** More NICs, and which cables start unplugged (see local/qemu/rig.ts). */
+  extraNics?: QemuOptions["extraNics"];
+  firstLinkUp?: boolean;
+  /** The hostname QEMU's DHCP server hands out. */
+  dhcpHostname?: string;
+  /** The first NIC on a port that carries only this VLAN, tagged. */
+  vlanTrunk?: number;
 }
 
 export interface SessionContext {
@@ -148,7 +159,12 @@ async function runSession(
 
     run = await startQemu({
       firmware: opts.firmware,
-      image: { iso: imagePath },
+      image: opts.medium === "usb" ? { usb: imagePath } : { iso: imagePath },
+      disks: opts.disks,
+      extraNics: opts.extraNics,
+      firstLinkUp: opts.firstLinkUp,
+      dhcpHostname: opts.dhcpHostname,
+      vlanTrunk: opts.vlanTrunk,
       httpPort: origin.port,
       httpsPort: httpsOrigin?.port,
       restrict: opts.restrict,

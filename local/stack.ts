@@ -3,7 +3,8 @@
 // sites' network facts moved into QEMU's user network.
 import { readRawStackConfig } from "../config/stack-file";
 import { isPlainObject as isPlain, RawStackConfig, validateStackConfig } from "../config/validate";
-import { StackConfig } from "../config/schema";
+import { NETWORK_MODE } from "../config/network-modes";
+import { NetworkMode, StackConfig } from "../config/schema";
 import { QEMU_NET } from "./guest-network";
 import { TestOs } from "./testos";
 
@@ -55,7 +56,10 @@ export function demoStack(file: string, os: TestOs): { config: StackConfig; note
     set("subnet", QEMU_NET.subnet);
     set("gateway", QEMU_NET.gateway);
     // Prompt sites pre-fill a different address, so the demo's typing shows on screen.
-    set("address", net.mode === "static" ? QEMU_NET.guest : QEMU_NET.prefill);
+    set(
+      "address",
+      NETWORK_MODE[net.mode as NetworkMode]?.address === "use" ? QEMU_NET.guest : QEMU_NET.prefill,
+    );
     set("dns", [QEMU_NET.dns]);
     if (net.vlan !== undefined) {
       delete net.vlan;

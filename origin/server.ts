@@ -57,6 +57,9 @@ export class OriginServer {
   private server?: http.Server;
   private listeningPort = 0;
   private unavailableKeys: string[] = [];
+  private stallPattern?: RegExp;
+  private failing?: { pathRe: RegExp; left: number };
+  private readonly stalled = new Set<http.ServerResponse>();
 
   private constructor(private readonly opts: OriginServerOptions) {}
 
@@ -143,6 +146,23 @@ export class OriginServer {
     listening.add(this);
   }
 
+  /**
+   * A failure mode for tests: requests whose path matches are accepted and then get no answer
+   * at all (a stuck CDN edge, a middlebox that dropped the connection's state), until
+   * `stall(undefined)`, which cuts the held connections. Logged with status 0.
+   */
+  stall(pathRe: RegExp | undefined): void {
+    this.stallPattern = pathRe;
+    if (pathRe) return;
+    for (const res of this.stalled) res.destroy();
+    this.stalled.clear();
+  }
+
+  /** A failure mode for tests: the next `count` requests whose path matches get a 503. */
+  failNext(pathRe: RegExp, count = 1): void {
+    this.failing = { pathRe, left: count };
+  }
+
   /** Stops listening and drops every open connection: clients see "connection refused". Also the way to stop for good. */
   async down(): Promise<void> {
     const server = this.server;
@@ -175,14 +195,23 @@ export class OriginServer {
       ...identityFromQuery(url.searchParams),
     };
     if (typeof req.headers.range === "string") entry.range = req.headers.range;
+    const stalled = this.stallPattern?.test(url.pathname) ?? false;
     res.on("close", () => {
-      entry.status = res.statusCode;
+      entry.status = stalled ? 0 : res.statusCode;
       entry.ms = Date.now() - started;
       (this.opts.logger ?? stdoutLogger)(entry);
     });
+    if (stalled) {
+      this.stalled.add(res);
+      return;
+    }
     try {
       if (method !== "GET" && method !== "HEAD")
         return this.plain(res, entry, 405, "method not allowed\n", { Allow: "GET, HEAD" });
+      if (this.failing?.left && this.failing.pathRe.test(url.pathname)) {
+        this.failing.left--;
+        return this.plain(res, entry, 503, "failing on purpose (test)\n");
+      }
       const found = this.entries.get(path.replace(/^\//, ""));
       if (!found) return this.plain(res, entry, 404, "not found\n");
       await this.send(req, res, entry, found, method === "HEAD");

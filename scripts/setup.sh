@@ -8,6 +8,7 @@ APT_PACKAGES=(
   qemu-system-x86 ovmf            # the boot rig (TCG) and UEFI firmware
   ipxe                            # Debian 12's iPXE (the rig's fallback; images use Debian 13's)
   isolinux syslinux-common        # BIOS El Torito boot of the hybrid ISO
+  syslinux                        # SYSLINUX on the USB stick's own partition (ipxe/build/usb.ts)
   xorriso mtools dosfstools       # ISO and EFI FAT image building
   busybox-static cpio             # the tiny test OS's initrd
   socat                           # guestfwd from QEMU's user network to the loopback origin

@@ -153,7 +153,7 @@ export async function buildSiteImage(opts: BuildSiteImageOptions): Promise<SiteI
     platforms,
     stage1: opts.stage1,
     embedded,
-    bios: bins.bios ? { lkrn: bins.bios.file } : undefined,
+    bios: bins.bios ? { lkrn: bins.bios.file, lkrnSize: bins.bios.size } : undefined,
     uefi: bins.uefi ? { efi: bins.uefi.file, efiSize: bins.uefi.size } : undefined,
   });
   const outDir = path.resolve(opts.outDir);

@@ -7,6 +7,7 @@ import { ImageBuildError } from "./errors";
 import { sha256File } from "./hash";
 import {
   EFI_IMAGE_PATH,
+  FatPlan,
   ImagePlan,
   PlannedFile,
   SYSLINUX_FILES,
@@ -14,6 +15,7 @@ import {
   xorrisoArgs,
 } from "./plan";
 import { runOk } from "./tools";
+import { makeStickBootable } from "./usb";
 
 export interface WrittenImage {
   path: string;
@@ -48,8 +50,8 @@ function pinDirTimes(dir: string, epoch: number): void {
   fs.utimesSync(dir, epoch, epoch);
 }
 
-async function makeEfiImage(
-  efi: NonNullable<ImagePlan["efi"]>,
+async function makeFatImage(
+  efi: FatPlan,
   imgPath: string,
   work: string,
   env: NodeJS.ProcessEnv,
@@ -59,9 +61,9 @@ async function makeEfiImage(
   fs.truncateSync(imgPath, efi.sizeBytes);
   // Fixed serial and label; mtools takes file and directory times from SOURCE_DATE_EPOCH.
   await runOk("mformat", ["-i", imgPath, "-N", efi.serial, "-v", efi.label, "::"], { env });
-  await runOk("mmd", ["-i", imgPath, ...efi.dirs.map((d) => `::/${d}`)], { env });
   const epoch = Number(env.SOURCE_DATE_EPOCH);
-  const src = path.join(work, "efi-src");
+  if (efi.dirs.length) await runOk("mmd", ["-i", imgPath, ...efi.dirs.map((d) => `::/${d}`)], { env });
+  const src = fs.mkdtempSync(path.join(work, "fat-src-"));
   for (const f of efi.files) {
     const local = place(f, src, epoch);
     await runOk("mcopy", ["-m", "-i", imgPath, local, `::/${f.at}`], { env });
@@ -88,13 +90,18 @@ export async function writeImage(
     for (const f of plan.isoFiles) place(f, stage, sourceDateEpoch);
     if (plan.efi) {
       const img = path.join(stage, ...EFI_IMAGE_PATH.split("/"));
-      await makeEfiImage(plan.efi, img, work, env);
+      await makeFatImage(plan.efi, img, work, env);
       fs.chmodSync(img, 0o644);
       fs.utimesSync(img, sourceDateEpoch, sourceDateEpoch);
     }
     pinDirTimes(stage, sourceDateEpoch);
+    const usbImage = path.join(work, "usb.img");
+    await makeFatImage(plan.usb, usbImage, work, env);
+    // SYSLINUX's installer works on the image through mtools: no root, no loop device.
+    if (plan.usb.syslinux) await runOk("syslinux", ["--install", usbImage], { env });
     fs.mkdirSync(path.dirname(outFile), { recursive: true });
-    await runOk("xorriso", xorrisoArgs(plan, stage, tmpOut), { env, timeoutMs: 120_000 });
+    await runOk("xorriso", xorrisoArgs(plan, stage, tmpOut, usbImage), { env, timeoutMs: 120_000 });
+    makeStickBootable(tmpOut);
     const sha256 = await sha256File(tmpOut);
     const size = fs.statSync(tmpOut).size;
     fs.renameSync(tmpOut, outFile);

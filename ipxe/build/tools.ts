@@ -22,6 +22,7 @@ export const TOOL_PACKAGES: Record<string, string> = {
   mformat: "mtools",
   mcopy: "mtools",
   mmd: "mtools",
+  syslinux: "syslinux",
   "apt-get": "apt",
   "dpkg-deb": "dpkg",
   xz: "xz-utils",

@@ -5,6 +5,7 @@ import { keys } from "../../origin/keys";
 import { OriginRef } from "./origin-ref";
 import { assertScriptSafe, header, joinScript } from "./script";
 import { renderStage1Plan, STAGE1_VERSION } from "./stage1";
+import { SCRIPT_FETCH_TIMEOUT_MS } from "./timing";
 
 export const GENERIC_NAME = "generic";
 
@@ -12,7 +13,7 @@ export function renderGenericStage1(origin: OriginRef): string {
   return renderStage1Plan(
     {
       name: GENERIC_NAME,
-      network: { mode: "dhcp-then-prompt", interface: "net0", dns: [], dhcpTimeoutSeconds: 10, fixed: [] },
+      network: { mode: "dhcp-then-prompt", interface: "auto", dns: [], dhcpTimeoutSeconds: 10, fixed: [] },
       target: keys.sitesIndex,
       identity: `${GENERIC_NAME}-${STAGE1_VERSION}`,
     },
@@ -28,10 +29,10 @@ export function renderSitesIndex(sites: SiteConfig[], origin: OriginRef): string
     header("boot-stack site index, chained by the generic stage-1.", ["Lists every site of this stack."]),
     [
       ":menu",
-      "menu Which site is this machine at?",
+      "menu -- Which site is this machine at?",
       ...sites.map((s) => `item ${s.name} ${s.name}${s.description ? ` - ${s.description}` : ""}`),
       "choose bs_site || goto menu",
-      "chain --replace --autofree " +
+      `chain --timeout ${SCRIPT_FETCH_TIMEOUT_MS} --replace --autofree ` +
         `${base}/${keys.stage2("${bs_site}")}?site=\${bs_site}&s1=\${bs_stage1}&mac=\${\${bs_if}/mac:hexhyp}&via=\${bs_via} || goto failed`,
       ":failed",
       "echo Could not fetch that site's stage-2.",

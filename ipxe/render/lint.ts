@@ -1,8 +1,14 @@
-// A structural check of rendered scripts: every command is one the supported iPXE builds know,
-// and every goto lands on a label. Cheap enough to run on every render and in tests.
+// A structural check of rendered scripts against what iPXE does with them: every command is one
+// both supported builds know, every goto lands on a label, nothing can end a script that an
+// operator's keypress may interrupt, free text is never taken for an option, every download and
+// every prompt is bounded, and no free text from DHCP is expanded. Cheap enough to run on every render.
+// The iPXE behaviour behind each rule: ../../../shared/reviews/ipxe-review.md (#3, #6, #7, #8).
 
-/** Commands the scripts may use: present in Debian 13's iPXE and in the compiled build
- * (ipxe/config/local/general.h). See ../shared/FACTS.md for what each prebuilt has. */
+/**
+ * Commands the scripts may use: present in Debian 13's iPXE (1.21.1+git20250501, dad206026) and
+ * in the compiled build (upstream defaults + ipxe/config/local/general.h). Debian 13 lacks ntp,
+ * params/param, nslookup, imgverify/imgtrust and time: none of those may appear here.
+ */
 export const KNOWN_COMMANDS = new Set([
   "chain",
   "kernel",
@@ -11,6 +17,8 @@ export const KNOWN_COMMANDS = new Set([
   "imgfetch",
   "imgexec",
   "imgargs",
+  "imgfree",
+  "imgstat",
   "sanboot",
   "set",
   "clear",
@@ -32,9 +40,45 @@ export const KNOWN_COMMANDS = new Set([
   "ifopen",
   "ifclose",
   "ifconf",
+  "ifstat",
+  "iflinkwait",
   "dhcp",
   "vcreate",
+  "show",
 ]);
+
+/**
+ * Options of the commands that take free text, as iPXE's getopt sees them (name → takes an
+ * argument). Anything else starting with "-" before the text would be parsed as an option
+ * (src/core/getopt.c; `--` ends the options).
+ */
+const TEXT_COMMAND_OPTIONS: Record<string, Record<string, boolean>> = {
+  menu: { "--name": true, "-n": true, "--delete": false, "-d": false },
+  item: {
+    "--menu": true,
+    "-m": true,
+    "--key": true,
+    "-k": true,
+    "--default": false,
+    "-d": false,
+    "--gap": false,
+    "-g": false,
+  },
+  prompt: { "--key": true, "-k": true, "--timeout": true, "-t": true },
+  echo: { "-n": false },
+};
+
+/** A failure of these ends the whole script unless handled (an operator's Ctrl-C, or `exit` typed in the shell). */
+const MUST_BE_HANDLED = new Set(["sleep", "shell"]);
+/**
+ * Prompts that wait for typing: a menu that times out picks the highlighted item, so a prompt
+ * can come up with nobody there; without --timeout it would wait forever.
+ */
+const READS = new Set(["read"]);
+/** Downloads: without --timeout a stalled connection hangs forever on Debian 13's iPXE. */
+const DOWNLOADS = new Set(["chain", "kernel", "initrd", "imgfetch"]);
+/** DHCP settings that hold free text from the network: never expanded into a script. */
+const DHCP_TEXT = /\$\{([^}/]*\/)?(hostname|domain|filename|root-path|user-class)(:[a-z]+)?\}/;
 
 export interface LintProblem {
   line: number;
@@ -49,28 +93,33 @@ export function lintScript(text: string): LintProblem[] {
   const gotos: Array<{ line: number; target: string }> = [];
   lines.forEach((raw, i) => {
     const n = i + 1;
-    if (/[\u0000-\u0008\u000b-\u001f\u007f]/.test(raw))
-      problems.push({ line: n, message: "control character" });
+    const problem = (message: string) => problems.push({ line: n, message });
+    if (/[\u0000-\u0008\u000b-\u001f\u007f]/.test(raw)) problem("control character");
     const line = raw.trim();
     if (line === "" || line.startsWith("#")) return;
     if (line.startsWith(":")) {
       labels.add(line.slice(1));
       return;
     }
-    const tokens = line.split(/\s+/);
-    let expectCommand = true;
-    tokens.forEach((tok, j) => {
-      if (tok === "||" || tok === "&&") {
-        expectCommand = true;
-        return;
+    if (DHCP_TEXT.test(line)) problem(`${DHCP_TEXT.exec(line)![0]} expands free text from DHCP`);
+    for (const command of splitCommands(line.split(/\s+/))) {
+      const [name, ...args] = command.tokens;
+      if (name.startsWith("#")) problem(`token ${name} would start a comment mid-line`);
+      for (const tok of args) if (tok.startsWith("#")) problem(`token ${tok} would start a comment mid-line`);
+      if (!KNOWN_COMMANDS.has(name)) problem(`unknown command ${name}`);
+      if (name === "goto" && args[0]) gotos.push({ line: n, target: args[0] });
+      if (MUST_BE_HANDLED.has(name) && command.next !== "||")
+        problem(`${name} needs "||": its failure (Ctrl-C, exit) would end the script`);
+      if (DOWNLOADS.has(name) && !args.includes("--timeout"))
+        problem(`${name} needs --timeout: a stalled download would hang forever`);
+      if (READS.has(name) && !args.includes("--timeout"))
+        problem(`${name} needs --timeout: nobody may be there to answer`);
+      const options = TEXT_COMMAND_OPTIONS[name];
+      if (options) {
+        const bad = optionProblem(args, options);
+        if (bad) problem(`${name}: ${bad}`);
       }
-      if (tok.startsWith("#"))
-        problems.push({ line: n, message: `token ${tok} would start a comment mid-line` });
-      if (!expectCommand) return;
-      expectCommand = false;
-      if (!KNOWN_COMMANDS.has(tok)) problems.push({ line: n, message: `unknown command ${tok}` });
-      if (tok === "goto" && tokens[j + 1]) gotos.push({ line: n, target: tokens[j + 1] });
-    });
+    }
   });
   for (const g of gotos) {
     const dynamic = /^([^$]*)\$\{[^}]+\}$/.exec(g.target);
@@ -78,4 +127,29 @@ export function lintScript(text: string): LintProblem[] {
     if (!ok) problems.push({ line: g.line, message: `goto ${g.target}: no such label` });
   }
   return problems;
+}
+
+/** Splits a line's tokens at `||` / `&&` into commands, each with the terminator after it. */
+function splitCommands(tokens: string[]): Array<{ tokens: string[]; next?: string }> {
+  const out: Array<{ tokens: string[]; next?: string }> = [];
+  let current: string[] = [];
+  for (const tok of tokens) {
+    if (tok === "||" || tok === "&&") {
+      if (current.length) out.push({ tokens: current, next: tok });
+      current = [];
+    } else current.push(tok);
+  }
+  if (current.length) out.push({ tokens: current });
+  return out;
+}
+
+/** The first token getopt would misread as an option, if any. */
+function optionProblem(args: string[], options: Record<string, boolean>): string | undefined {
+  for (let i = 0; i < args.length; i++) {
+    const tok = args[i];
+    if (tok === "--" || !tok.startsWith("-")) return undefined;
+    if (!(tok in options)) return `${tok} would be parsed as an option (write "--" before free text)`;
+    if (options[tok]) i++;
+  }
+  return undefined;
 }

@@ -29,3 +29,18 @@ export function assertScriptSafe(value: string, what: string): string {
   }
   return value;
 }
+
+/**
+ * The iPXE shell, behind a keypress. A menu that times out picks whatever item is highlighted
+ * (src/hci/tui/menu_ui.c), so a machine left with the bar on "iPXE shell" would open a shell and
+ * wait in it forever; the keypress tells a person from a timeout. `shell ||`: the shell returns
+ * the status of the last command typed, and `exit 3` must not end the script.
+ */
+export function guardedShell(back: string, unattended: string): string[] {
+  return [
+    "prompt --timeout 10000 Press any key for the iPXE shell (type exit in it to come back)... || goto " +
+      unattended,
+    "shell ||",
+    `goto ${back}`,
+  ];
+}

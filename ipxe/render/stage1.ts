@@ -1,20 +1,28 @@
-// Stage-1: the small script embedded in a site's boot image. It brings the network up the way
-// the site needs (ask the operator, fixed values, DHCP), then chains the site's stage-2 from the
-// origin, retrying with back-off; if the origin stays unreachable it offers a recovery menu.
-// Everything that changes over time lives in stage-2, so an image never goes stale.
+// Stage-1: the small script embedded in a site's boot image. It offers a failsafe key, finds the
+// port with a link (or uses the configured one), brings the network up the way the site's mode
+// says (network-modes.ts: ask the operator, fixed values, DHCP), then chains the site's stage-2
+// from the origin. Any failure (link, VLAN, DHCP, origin) is retried with back-off, each attempt
+// redoing the whole bring-up, and ends in a recovery menu that retries by itself. Everything
+// that changes over time lives in stage-2, so an image never goes stale.
+import { NETWORK_MODE } from "../../config/network-modes";
 import { NetworkConfig, SiteConfig } from "../../config/schema";
-import { deviceName, netmaskOf } from "./network";
 import { keys } from "../../origin/keys";
 import { OriginRef } from "./origin-ref";
 import { assertScriptSafe, header, joinScript } from "./script";
+import { manual, recovery } from "./stage1-menus";
+import { ask, defaults, fixedLookup, open } from "./stage1-static";
+import {
+  CHAIN_ATTEMPTS,
+  FAILSAFE_KEY,
+  FAILSAFE_KEY_MS,
+  FIRST_RETRY_DELAY_S,
+  LINK_WAIT_MS,
+  NIC_LINK_WAIT_MS,
+  SCRIPT_FETCH_TIMEOUT_MS,
+} from "./timing";
 
 /** Bumped when stage-1's behaviour changes; sent to the origin so logs tell old images apart. */
-export const STAGE1_VERSION = "1";
-
-export const CHAIN_ATTEMPTS = 5;
-const FIRST_RETRY_DELAY_S = 2;
-/** The recovery menu retries on its own after this long, so an unattended machine recovers. */
-const RECOVERY_MENU_TIMEOUT_MS = 300_000;
+export const STAGE1_VERSION = "2";
 
 export interface Stage1Plan {
   /** Name shown to the operator and sent to the origin (`generic` for the site-less image). */
@@ -27,12 +35,7 @@ export interface Stage1Plan {
 
 export function renderStage1(site: SiteConfig, origin: OriginRef): string {
   return renderStage1Plan(
-    {
-      name: site.name,
-      network: site.network,
-      target: keys.stage2(site.name),
-      identity: STAGE1_VERSION,
-    },
+    { name: site.name, network: site.network, target: keys.stage2(site.name), identity: STAGE1_VERSION },
     origin,
     `boot-stack stage-1 for site ${site.name} (network mode: ${site.network.mode}).`,
   );
@@ -41,7 +44,6 @@ export function renderStage1(site: SiteConfig, origin: OriginRef): string {
 export function renderStage1Plan(plan: Stage1Plan, origin: OriginRef, title: string): string {
   const base = assertScriptSafe(origin.baseUrl, "origin base URL");
   const net = plan.network;
-  const dev = deviceName(net);
   return joinScript([
     header(title, [
       "Embedded in the boot image: brings the network up, then chains stage-2 from the origin.",
@@ -50,179 +52,172 @@ export function renderStage1Plan(plan: Stage1Plan, origin: OriginRef, title: str
     [
       `set bs_site ${plan.name}`,
       `set bs_stage1 ${plan.identity}`,
+      // Read by the image builder, which refuses an iPXE without HTTPS for an https:// origin.
       `set bs_base ${base}`,
-      `set bs_if ${dev}`,
       "set sp:hex 20",
       `echo boot-stack stage-1 v${plan.identity}: site ${plan.name}, origin ${base}`,
-      ...(net.vlan ? [`vcreate --tag ${net.vlan} ${net.interface} || goto no_vlan`] : []),
     ],
-    start(net, dev),
-    defaults(net, dev),
-    fixedLookup(net, dev),
-    ask(plan.name, dev),
-    openAndDhcp(dev),
-    chain(plan, base, dev),
-    recovery(plan, base, dev),
+    medium(),
+    [
+      ":failsafe",
+      `prompt --key ${FAILSAFE_KEY} --timeout ${FAILSAFE_KEY_MS} Press ${FAILSAFE_KEY} within ${FAILSAFE_KEY_MS / 1000} s for the manual network menu... && goto manual ||`,
+    ],
+    attempts(),
+    siteInterface(net),
+    link(),
+    configure(net),
+    defaults(net),
+    fixedLookup(net),
+    ask(plan.name, net),
+    open(),
+    chain(plan, base),
+    failures(),
+    recovery(plan.name, base),
+    manual(plan.name, net),
   ]);
 }
 
-/** The first steps per mode; every path ends at :open (static) or :chain (DHCP done). */
-function start(net: NetworkConfig, dev: string): string[] {
-  switch (net.mode) {
-    case "dhcp":
-      return [":start", "goto dhcp"];
-    case "dhcp-then-prompt":
-      return [
-        ":start",
-        `echo Trying DHCP on ${dev} for ${net.dhcpTimeoutSeconds} s...`,
-        `ifconf --configurator dhcp --timeout ${net.dhcpTimeoutSeconds * 1000} ${dev} && set bs_via dhcp && goto chain ||`,
-        "echo No DHCP answer: asking for the network settings instead.",
-        "goto defaults",
-      ];
-    case "static":
-    case "prompt":
-      return [":start", "goto defaults"];
-  }
-}
-
-/** Pre-fills the site's values so the operator usually types only the address. */
-function defaults(net: NetworkConfig, dev: string): string[] {
-  const netmask = netmaskOf(net);
-  const next = net.fixed.length
-    ? "goto fixed"
-    : net.mode === "static" && net.address
-      ? "goto static"
-      : "goto ask";
+/**
+ * BIOS, compiled images: the embedded stage-1 runs first, so it runs the boot path's medium
+ * script itself (ipxe/render/medium.ts). With Debian's binaries that script comes first in the
+ * same initrd and has already run.
+ */
+function medium(): string[] {
   return [
-    ":defaults",
-    ...(net.address ? [`set ${dev}/ip ${net.address}`] : []),
-    ...(netmask ? [`set ${dev}/netmask ${netmask}`] : []),
-    ...(net.gateway ? [`set ${dev}/gateway ${net.gateway}`] : []),
-    ...(net.dns[0] ? [`set ${dev}/dns ${net.dns[0]}`] : []),
-    next,
-    ...(net.mode === "static" && net.address ? [":static", "set bs_via static", "goto open"] : []),
+    "iseq ${platform} efi && goto medium_known ||",
+    "isset ${bs_medium} && goto medium_known ||",
+    "set bs_medium unknown",
+    "imgexec <INITRD> ||",
+    ":medium_known",
   ];
 }
 
-/** Known machines get their address by MAC, with no typing at all. */
-function fixedLookup(net: NetworkConfig, dev: string): string[] {
-  if (net.fixed.length === 0) return [];
-  const fallback = net.mode === "static" && net.address ? "goto static" : "goto ask";
+/** An attempt is everything from the link to the fetch; `begin` starts a fresh count. */
+function attempts(): string[] {
   return [
-    ":fixed",
-    ...net.fixed.map((f, i) => `iseq \${${dev}/mac} ${f.mac} && goto fixed_${i} ||`),
-    `echo This machine's MAC \${${dev}/mac} has no fixed address at this site.`,
-    fallback,
-    ...net.fixed.flatMap((f, i) => [
-      `:fixed_${i}`,
-      `set ${dev}/ip ${f.ip}`,
-      `set bs_hostname ${f.hostname}`,
-      "set bs_via fixed",
-      `echo Fixed address for ${f.hostname}: ${f.ip}`,
-      "goto open",
-    ]),
-  ];
-}
-
-/** Asks for each setting; `read` pre-fills the current value and refuses a malformed one. */
-function ask(name: string, dev: string): string[] {
-  const fields: Array<[string, string, string, boolean]> = [
-    ["ip", "IP address", "an IPv4 address such as 10.1.0.20", true],
-    ["netmask", "Netmask", "a netmask such as 255.255.255.0", true],
-    ["gateway", "Gateway", "an IPv4 address, or empty for none", false],
-    ["dns", "DNS server", "an IPv4 address, or empty for none", false],
-  ];
-  const lines = [":ask", `echo Network settings for site ${name} on ${dev} (Enter keeps the value shown):`];
-  for (const [setting, label, , required] of fields) {
-    lines.push(
-      `:ask_${setting}`,
-      `echo -n ${label}:\${sp:string}`,
-      `read ${dev}/${setting} || goto ask_${setting}_bad`,
-      ...(required ? [`isset \${${dev}/${setting}} || goto ask_${setting}_bad`] : []),
-    );
-  }
-  lines.push("set bs_via static", "goto open");
-  for (const [setting, label, expected] of fields) {
-    lines.push(`:ask_${setting}_bad`, `echo ${label} must be ${expected}. Try again.`, `goto ask_${setting}`);
-  }
-  return lines;
-}
-
-function openAndDhcp(dev: string): string[] {
-  return [
-    ":open",
-    `ifopen ${dev} || goto open_failed`,
-    "goto chain",
-    ":open_failed",
-    `echo Could not open ${dev} (is the cable in?).`,
-    "goto recovery",
-    ":dhcp",
-    `echo Asking DHCP on ${dev}...`,
-    `ifconf --configurator dhcp ${dev} && set bs_via dhcp && goto chain ||`,
-    `echo DHCP found no server on ${dev}.`,
-    "goto recovery",
-  ];
-}
-
-/** Fetches stage-2 with retries and doubling delays; identifies this image in the query string. */
-function chain(plan: Stage1Plan, base: string, dev: string): string[] {
-  const url = `${base}/${plan.target}?site=${plan.name}&s1=${plan.identity}&mac=\${${dev}/mac:hexhyp}&via=\${bs_via}`;
-  return [
-    ":chain",
+    ":begin",
     // `inc` creates a missing setting as an integer; a `set` value would be a string it cannot add to.
     "clear bs_try ||",
     "clear bs_delay ||",
     `inc bs_delay ${FIRST_RETRY_DELAY_S}`,
-    ":chain_try",
+    ":start",
     "inc bs_try",
-    `echo Fetching ${base}/${plan.target} (attempt \${bs_try} of ${CHAIN_ATTEMPTS}) as \${${dev}/ip}...`,
-    `chain --replace --autofree ${url} || goto chain_failed`,
-    ":chain_failed",
-    `iseq \${bs_try} ${CHAIN_ATTEMPTS} && goto recovery ||`,
-    "echo Origin not reachable, retrying in ${bs_delay} s.",
-    "sleep ${bs_delay}",
-    "inc bs_delay ${bs_delay}",
-    "goto chain_try",
+    // The manual network menu's choices (port, VLAN) stand until "back to the site's own way".
+    "isset ${bs_manual} && goto link ||",
   ];
 }
 
-/** What an operator at a remote site can do when the origin stays unreachable. */
-function recovery(plan: Stage1Plan, base: string, dev: string): string[] {
+/**
+ * The port and VLAN the site's config asks for: a named port, or a port with a link. Each
+ * attempt starts looking at the port after the one the last attempt used, so a linked port that
+ * does not reach the origin (another network) is not tried forever.
+ */
+function siteInterface(net: NetworkConfig): string[] {
+  const vlan = net.vlan ? [`set bs_vlan:int32 ${net.vlan}`] : ["clear bs_vlan ||"];
+  if (net.interface !== "auto") return [`set bs_trunk ${net.interface}`, ...vlan, "goto link"];
   return [
-    ":recovery",
-    `menu boot-stack: cannot reach the origin for site ${plan.name}`,
-    `item --gap Origin: ${base}`,
-    // Two short lines: the menu is 80 columns wide.
-    `item --gap This machine: \${${dev}/ip} mask \${${dev}/netmask} (\${bs_via})`,
-    `item --gap Gateway \${${dev}/gateway}, DNS \${${dev}/dns}`,
-    "item retry Retry",
-    "item renet Re-enter network settings",
-    "item dhcp Try DHCP",
-    "item shell iPXE shell",
-    "item reboot Reboot",
-    `choose --default retry --timeout ${RECOVERY_MENU_TIMEOUT_MS} bs_choice || goto recovery`,
-    "goto recovery_${bs_choice}",
-    ":recovery_retry",
-    "goto chain",
-    ":recovery_renet",
-    `ifclose ${dev} ||`,
-    "goto ask",
-    ":recovery_dhcp",
-    `ifclose ${dev} ||`,
-    // Static values would shadow what DHCP hands out.
-    ...["ip", "netmask", "gateway", "dns"].map((s) => `clear ${dev}/${s} ||`),
-    `ifconf --configurator dhcp ${dev} && set bs_via dhcp && goto chain ||`,
-    `echo DHCP found no server on ${dev}.`,
-    "prompt --timeout 5000 Press any key for the menu ||",
-    "goto recovery",
-    ":recovery_shell",
-    "echo Type exit to return to the menu.",
-    "shell",
-    "goto recovery",
-    ":recovery_reboot",
-    "reboot",
+    ...vlan,
+    "echo Looking for a network port with a link...",
+    // All ports negotiate at once; each wait below then mostly finds a settled link.
+    "ifopen ||",
+    "isset ${bs_nic} || set bs_nic:int32 0",
+    "set bs_nic_stop ${bs_nic}",
+    "clear bs_nic_wrapped ||",
+    ":nic",
+    "isset ${net${bs_nic}/mac} || goto nic_wrap",
+    `iflinkwait --timeout ${NIC_LINK_WAIT_MS} net\${bs_nic} && goto nic_found ||`,
+    "inc bs_nic",
+    "iseq ${bs_nic} ${bs_nic_stop} && goto nic_none ||",
+    "goto nic",
+    ":nic_wrap",
+    "isset ${bs_nic_wrapped} && goto nic_none ||",
+    "set bs_nic_wrapped 1",
+    "set bs_nic:int32 0",
+    "iseq ${bs_nic} ${bs_nic_stop} && goto nic_none ||",
+    "goto nic",
+    ":nic_found",
+    "set bs_trunk net${bs_nic}",
+    "inc bs_nic",
+    "goto link",
+    ":nic_none",
+    "set bs_error ${errno:hexraw}",
+    "set bs_failed link",
+    "echo No network port has a link (is the cable in?).",
+    "goto attempt_failed",
+  ];
+}
+
+/** Waits for the port's link, then puts the VLAN device on it if there is a VLAN. */
+function link(): string[] {
+  return [
+    ":link",
+    "ifopen ${bs_trunk} || goto no_link",
+    `iflinkwait --timeout ${LINK_WAIT_MS} \${bs_trunk} || goto no_link`,
+    "set bs_if ${bs_trunk}",
+    "isset ${bs_vlan} || goto configure",
+    "set bs_if ${bs_trunk}-${bs_vlan}",
+    "isset ${${bs_if}/mac} || vcreate --tag ${bs_vlan} ${bs_trunk} || goto no_vlan",
+  ];
+}
+
+/** The site's way to an address (manual choices first), and DHCP. */
+function configure(net: NetworkConfig): string[] {
+  const mode = NETWORK_MODE[net.mode];
+  return [
+    ":configure",
+    "iseq ${bs_manual} dhcp && goto dhcp ||",
+    mode.dhcp === "never" ? "goto defaults" : "iseq ${bs_manual} static && goto defaults || goto dhcp",
+    ":dhcp",
+    `echo Asking DHCP on \${bs_if} for up to ${net.dhcpTimeoutSeconds} s...`,
+    `ifconf --configurator dhcp --timeout ${net.dhcpTimeoutSeconds * 1000} \${bs_if} && set bs_via dhcp && goto chain ||`,
+    "set bs_error ${errno:hexraw}",
+    // A DHCP-first site falls back to its static path, unless DHCP was the operator's choice.
+    ...(mode.dhcp === "first" ? ["isset ${bs_manual} || goto dhcp_fallback"] : []),
+    ":dhcp_failed",
+    "set bs_failed dhcp",
+    "echo DHCP found no server on ${bs_if}.",
+    "goto attempt_failed",
+    ...(mode.dhcp === "first"
+      ? [":dhcp_fallback", "echo No DHCP answer: asking for the network settings instead.", "goto defaults"]
+      : []),
+  ];
+}
+
+/** Fetches stage-2, identifying this image in the query string. */
+function chain(plan: Stage1Plan, base: string): string[] {
+  const url = `${base}/${plan.target}?site=${plan.name}&s1=${plan.identity}&mac=\${\${bs_if}/mac:hexhyp}&via=\${bs_via}`;
+  return [
+    ":chain",
+    `echo Fetching ${base}/${plan.target} (attempt \${bs_try} of ${CHAIN_ATTEMPTS}) as \${\${bs_if}/ip} on \${bs_if}...`,
+    // Not --replace: if stage-2 ends (a broken script, or it asks to leave), this script goes on.
+    `chain --timeout ${SCRIPT_FETCH_TIMEOUT_MS} --autofree ${url} || goto chain_failed`,
+    ":chain_failed",
+    "set bs_error ${errno:hexraw}",
+    "iseq ${bs_leave} firmware && exit 1 ||",
+    "set bs_failed origin",
+    "echo Origin not reachable (error ${bs_error}).",
+    "goto attempt_failed",
+  ];
+}
+
+/** Every failure comes here: back-off and a new attempt, or the recovery menu. */
+function failures(): string[] {
+  return [
+    ":no_link",
+    "set bs_error ${errno:hexraw}",
+    "set bs_failed link",
+    "echo No link on ${bs_trunk} (is the cable in?).",
+    "goto attempt_failed",
     ":no_vlan",
-    "echo Could not create the VLAN device: this iPXE build has no VLAN support.",
-    "goto recovery_shell",
+    "set bs_error ${errno:hexraw}",
+    "set bs_failed vlan",
+    "echo Could not create VLAN ${bs_vlan} on ${bs_trunk}: the port or this iPXE cannot do VLANs.",
+    ":attempt_failed",
+    `iseq \${bs_try} ${CHAIN_ATTEMPTS} && goto recovery ||`,
+    `echo Retrying in \${bs_delay} s (attempt \${bs_try} of ${CHAIN_ATTEMPTS} failed: \${bs_failed}).`,
+    // Ctrl-C makes sleep fail; unhandled, that would end stage-1 and leave iPXE (ipxe-review #6).
+    "sleep ${bs_delay} ||",
+    "inc bs_delay ${bs_delay}",
+    "goto start",
   ];
 }

@@ -161,7 +161,14 @@ export class Operator {
       for (let i = 0; i < opts.index; i++) await this.press("down");
     } else {
       await this.press("home");
-      for (let i = 0; i < 30 && !(await this.highlighted()).includes(label); i++) await this.press("down");
+      await this.settle();
+      for (let i = 0; i < 30 && !(await this.highlighted()).includes(label); i++) {
+        // TCG redraws slowly: press again only once the last press shows, or a press that is
+        // still on its way moves the bar past the entry (it once picked Reboot for the shell).
+        const before = await this.highlighted();
+        await this.press("down");
+        await this.settle(before);
+      }
       const now = await this.highlighted();
       if (!now.includes(label))
         throw new Error(`menu entry "${label}" never became highlighted (highlighted: "${now.trim()}")`);
@@ -169,6 +176,16 @@ export class Operator {
     this.log(`operator: picked "${label}"`);
     await this.screenshot(`menu-${slug(label)}`);
     await this.press("ret");
+  }
+
+  /** BIOS: waits (up to 2 s) until the highlighted row differs from `from`, or for a short while. */
+  private async settle(from?: string): Promise<void> {
+    const deadline = Date.now() + 2000;
+    if (from === undefined) {
+      await sleep(300);
+      return;
+    }
+    while (Date.now() < deadline && (await this.highlighted()) === from) await sleep(50);
   }
 
   /** BIOS: the text of the menu row drawn on the highlight bar (a background unlike the screen's). */

@@ -10,6 +10,7 @@ import * as path from "node:path";
 import { ToolError } from "../../ipxe/build/tools";
 import { guestfwd } from "../guest-network";
 import { DhcpBlock, startDhcpBlock } from "./dhcp-block";
+import { startVlanTrunk, VlanTrunk } from "./vlan-trunk";
 import { Qmp } from "./qmp";
 
 export type Firmware = "bios" | "uefi";
@@ -31,8 +32,20 @@ export const OVMF_SECURE_BOOT = {
 
 export interface QemuOptions {
   firmware: Firmware;
-  /** A bootable ISO (BIOS: isolinux; UEFI: El Torito EFI image), or a raw disk image. */
-  image: { iso: string } | { disk: string };
+  /**
+   * A bootable ISO as a CD (BIOS: isolinux; UEFI: El Torito EFI image), the same ISO as a USB
+   * stick (`usb-storage`, first in the boot order), or a raw disk image.
+   */
+  image: { iso: string } | { usb: string } | { disk: string };
+  /** Raw disk images attached as IDE hard disks after the boot medium (never written to). */
+  disks?: string[];
+  /**
+   * More NICs after the first (net1, net2, ... in iPXE), each on its own user network that
+   * reaches the same origin; `linkUp: false` starts it with its cable "unplugged" (QMP set_link).
+   * The first NIC can be unplugged the same way with `firstLinkUp: false`.
+   */
+  extraNics?: Array<{ mac?: string; linkUp?: boolean }>;
+  firstLinkUp?: boolean;
   /** Loopback port that the guest's http://10.0.2.100 reaches. */
   httpPort: number;
   /** Loopback port that the guest's https://10.0.2.100 reaches, if any. */
@@ -49,6 +62,13 @@ export interface QemuOptions {
    * locked to SMM, as the firmware's variable store requires for authenticated variables.
    */
   secureBoot?: boolean;
+  /** The hostname QEMU's DHCP server hands out (option 12); slirp takes up to 32 characters. */
+  dhcpHostname?: string;
+  /**
+   * The first NIC's cable goes to a port carrying only this VLAN, tagged (vlan-trunk.ts): the
+   * guest reaches the user network only with its frames on that VLAN. Not with noDhcp.
+   */
+  vlanTrunk?: number;
   /** NIC MAC (default QEMU's 52:54:00:12:34:56). */
   mac?: string;
   /**
@@ -80,6 +100,8 @@ export class QemuRun {
     timeoutMs: number,
     /** Set when DHCP is blocked: closed with the run; its count shows DHCP was tried. */
     readonly dhcpBlock?: DhcpBlock,
+    /** Set when the first NIC sits on a VLAN trunk port. */
+    readonly vlanTrunk?: VlanTrunk,
   ) {
     this.exited = new Promise((resolve) => {
       if (child.exitCode !== null) resolve(child.exitCode);
@@ -93,6 +115,11 @@ export class QemuRun {
 
   get running(): boolean {
     return this.exitCode === undefined;
+  }
+
+  /** Plugs or unplugs NIC `index`'s cable (the guest sees its link go up or down). */
+  async setLink(index: number, up: boolean): Promise<void> {
+    await this.qmp.execute("set_link", { name: nicId(index), up });
   }
 
   /** Everything the guest wrote to its first serial port so far. */
@@ -136,6 +163,7 @@ export class QemuRun {
     }
     this.qmp.close();
     await this.dhcpBlock?.close();
+    await this.vlanTrunk?.close();
     if (!keepDir) fs.rmSync(this.dir, { recursive: true, force: true });
   }
 }
@@ -169,15 +197,27 @@ export function leftoverProcesses(): string[] {
   return out;
 }
 
+/** QEMU ids of the NIC devices, first to last (for QMP set_link). */
+export const nicId = (index: number): string => `nic${index}`;
+
 export function qemuArgs(opts: QemuOptions, dir: string, extra: string[] = []): string[] {
   const restrict = opts.restrict ?? true;
-  const netdev = [
-    "user",
-    "id=n0",
-    `restrict=${restrict ? "on" : "off"}`,
-    guestfwd(80, opts.httpPort),
-    ...(opts.httpsPort ? [guestfwd(443, opts.httpsPort)] : []),
-  ].join(",");
+  const netdevOf = (id: string) =>
+    [
+      "user",
+      `id=${id}`,
+      `restrict=${restrict ? "on" : "off"}`,
+      ...(opts.dhcpHostname ? [`hostname=${opts.dhcpHostname.replace(/,/g, ",,")}`] : []),
+      guestfwd(80, opts.httpPort),
+      ...(opts.httpsPort ? [guestfwd(443, opts.httpsPort)] : []),
+    ].join(",");
+  const netdev = netdevOf("n0");
+  const moreNics = (opts.extraNics ?? []).flatMap((nic, i) => [
+    "-netdev",
+    netdevOf(`n${i + 1}`),
+    "-device",
+    `e1000,id=${nicId(i + 1)},netdev=n${i + 1},romfile=${nic.mac ? `,mac=${nic.mac}` : ""}`,
+  ]);
   const args = [
     "-machine",
     opts.firmware === "uefi" ? (opts.secureBoot ? "q35,smm=on" : "q35") : "pc",
@@ -207,7 +247,8 @@ export function qemuArgs(opts: QemuOptions, dir: string, extra: string[] = []): 
     netdev,
     // romfile= keeps the NIC's own PXE ROM from taking over the boot.
     "-device",
-    `e1000,netdev=n0,romfile=${opts.mac ? `,mac=${opts.mac}` : ""}`,
+    `e1000,id=${nicId(0)},netdev=n0,romfile=${opts.mac ? `,mac=${opts.mac}` : ""}`,
+    ...moreNics,
     ...extra,
   ];
   if (opts.firmware === "uefi") {
@@ -215,9 +256,34 @@ export function qemuArgs(opts: QemuOptions, dir: string, extra: string[] = []): 
     args.push("-drive", `if=pflash,format=raw,unit=0,readonly=on,file=${code}`);
     args.push("-drive", `if=pflash,format=raw,unit=1,file=${path.join(dir, "OVMF_VARS.fd")}`);
   }
-  if ("iso" in opts.image)
+  if ("iso" in opts.image && opts.disks?.length)
+    // Devices with a bootindex come before `-boot d`: the CD needs one too, ahead of the disks.
+    args.push(
+      "-drive",
+      `if=none,id=cd0,file=${opts.image.iso},media=cdrom,readonly=on`,
+      "-device",
+      "ide-cd,drive=cd0,bootindex=0",
+    );
+  else if ("iso" in opts.image)
     args.push("-drive", `file=${opts.image.iso},media=cdrom,readonly=on`, "-boot", "d");
+  else if ("usb" in opts.image)
+    // SeaBIOS boots a USB stick as a hard disk: the BIOS makes it drive 0x80, the disks follow.
+    args.push(
+      "-usb",
+      "-drive",
+      `if=none,id=stick,format=raw,file=${opts.image.usb},snapshot=on`,
+      "-device",
+      "usb-storage,drive=stick,bootindex=0",
+    );
   else args.push("-drive", `file=${opts.image.disk},format=raw,if=ide,snapshot=on`);
+  (opts.disks ?? []).forEach((disk, i) =>
+    args.push(
+      "-drive",
+      `if=none,id=disk${i},format=raw,file=${disk},snapshot=on`,
+      "-device",
+      `ide-hd,drive=disk${i},bootindex=${i + 1}`,
+    ),
+  );
   return args;
 }
 
@@ -232,8 +298,10 @@ export async function startQemu(opts: QemuOptions): Promise<QemuRun> {
       throw new ToolError(`${code} is missing: install the ovmf package (scripts/setup.sh does)`);
     fs.copyFileSync(vars, path.join(dir, "OVMF_VARS.fd"));
   }
+  if (opts.noDhcp && opts.vlanTrunk) throw new Error("the rig cannot block DHCP on a VLAN trunk port");
   const block = opts.noDhcp ? await startDhcpBlock() : undefined;
-  const args = qemuArgs(opts, dir, block?.args("n0"));
+  const trunk = opts.vlanTrunk ? await startVlanTrunk(opts.vlanTrunk) : undefined;
+  const args = qemuArgs(opts, dir, [...(block?.args("n0") ?? []), ...(trunk?.args("n0") ?? [])]);
   opts.log?.(`qemu: qemu-system-x86_64 ${args.join(" ")}`);
   const startedAt = Date.now();
   // Own process group, so a kill also ends the socat processes QEMU spawned for guestfwd.
@@ -269,6 +337,7 @@ export async function startQemu(opts: QemuOptions): Promise<QemuRun> {
     }
     fs.rmSync(dir, { recursive: true, force: true });
     await block?.close();
+    await trunk?.close();
     throw new Error(
       `${(e as Error).message}${stderr ? `; QEMU said: ${stderr.trim().split("\n").pop()}` : ""}`,
     );
@@ -283,8 +352,15 @@ export async function startQemu(opts: QemuOptions): Promise<QemuRun> {
     startedAt,
     opts.timeoutMs ?? 120_000,
     block,
+    trunk,
   );
   live.add(run);
   child.once("exit", () => live.delete(run));
+  // Cables "unplugged" before the guest's firmware gets far (it takes seconds to reach iPXE).
+  const down = [
+    opts.firstLinkUp === false ? 0 : -1,
+    ...(opts.extraNics ?? []).map((n, i) => (n.linkUp === false ? i + 1 : -1)),
+  ];
+  for (const i of down.filter((i) => i >= 0)) await run.setLink(i, false);
   return run;
 }

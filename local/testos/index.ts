@@ -18,6 +18,7 @@ export interface TestOs {
 export const MARKERS = {
   booted: "BOOTSTACK-TESTOS: booted",
   cmdline: "BOOTSTACK-CMDLINE: ",
+  rootfs: "BOOTSTACK-ROOTFS: ",
   net: "BOOTSTACK-NET: ",
   fetch: "BOOTSTACK-FETCH: ",
   done: "BOOTSTACK-TESTOS: done",
@@ -42,6 +43,8 @@ export function parseTestOsReport(serial: string): {
   booted: boolean;
   done: boolean;
   cmdline?: string;
+  /** Names in the initramfs's top folder. */
+  rootfs?: string[];
   net?: Record<string, string>;
   fetch?: string;
 } {
@@ -64,6 +67,7 @@ export function parseTestOsReport(serial: string): {
     booted: serial.includes(MARKERS.booted),
     done: serial.includes(MARKERS.done),
     cmdline: line(MARKERS.cmdline),
+    rootfs: line(MARKERS.rootfs)?.split(/\s+/).filter(Boolean),
     net,
     fetch: line(MARKERS.fetch),
   };

@@ -1,5 +1,6 @@
 // `boot-stack demo` as the README runs it: a real process that boots ams1 (the prompt site),
 // types like an operator, prints the booted kernel's command line, and exits 0 only if it booted.
+import { STAGE1_VERSION } from "../../ipxe/render/stage1";
 import { spawn } from "node:child_process";
 import * as path from "node:path";
 import { BOOT_TEST_TIMEOUT_MS, expectNothingLeftBehind } from "./helpers";
@@ -34,11 +35,13 @@ test("demo boots ams1 with a typed QEMU address and says so", async () => {
   expect(out).toMatch(/site ams1: network subnet, gateway, address, dns -> QEMU's 10\.0\.2\.0\/24/);
   expect(out).toMatch(/operator: typed "10\.0\.2\.15"/);
   expect(out).toMatch(
-    /origin: .* GET \/sites\/ams1\/stage2\.ipxe 200 .* site=ams1 s1=1 mac=52-54-00-12-34-56 via=static/,
+    new RegExp(
+      `origin: .* GET /sites/ams1/stage2\\.ipxe 200 .* site=ams1 s1=${STAGE1_VERSION} mac=52-54-00-12-34-56 via=static`,
+    ),
   );
   expect(out).toMatch(/operator: screenshot .*\.png/);
   expect(out).toMatch(
-    /kernel command line: .*ip=10\.0\.2\.15::10\.0\.2\.2:255\.255\.255\.0:ams1-525400123456::off:10\.0\.2\.3 /,
+    /kernel command line: .*netcfg\/get_hostname=ams1-525400123456 .*netcfg\/get_ipaddress=10\.0\.2\.15 netcfg\/get_netmask=255\.255\.255\.0 netcfg\/get_gateway=10\.0\.2\.2 netcfg\/get_nameservers=10\.0\.2\.3 /,
   );
   expect(out).toContain("result: BOOTED");
   expect(code).toBe(0);

@@ -30,7 +30,7 @@ test("dhcp-then-prompt: no DHCP answer, so the operator is asked and the typed a
     "dhcp-fallback",
     { site: "lab-fallback", firmware: "bios", noDhcp: true, timeoutMs: 120_000 },
     async ({ op, run }) => {
-      await op.waitFor(/Trying DHCP on net0 for 10 s/, { timeoutMs: 60_000 });
+      await op.waitFor(/Asking DHCP on net0 for up to 10 s/, { timeoutMs: 60_000 });
       await op.waitFor(/No DHCP answer/, { timeoutMs: 30_000 });
       // iPXE did ask: its requests were dropped before QEMU's DHCP server saw them.
       expect(run.dhcpBlock!.dropped()).toBeGreaterThan(0);

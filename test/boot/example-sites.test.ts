@@ -1,6 +1,7 @@
 // The example stack's own rendered scripts, run for real: every site of Pulumi.prod.yaml other
 // than ams1 (the demo test boots that one) booted in QEMU through the demo's path, with only the
 // network facts moved onto QEMU's network and the artefacts replaced by the test OS.
+import { STAGE1_VERSION } from "../../ipxe/render/stage1";
 import { runDemo } from "../../local/demo";
 import { BOOT_TEST_TIMEOUT_MS, expectNothingLeftBehind } from "./helpers";
 
@@ -37,7 +38,7 @@ test.each(cases)(
     expect(stage2?.status).toBe(200);
     expect(log).toMatch(
       new RegExp(
-        `GET /sites/${site}/stage2\\.ipxe 200 .*site=${site} s1=1 .*${identity.replace(/[.]/g, "\\.")}`,
+        `GET /sites/${site}/stage2\\.ipxe 200 .*site=${site} s1=${STAGE1_VERSION} .*${identity.replace(/[.]/g, "\\.")}`,
       ),
     );
   },

@@ -87,3 +87,17 @@ export function whenIpxeSource(what: string): typeof test {
   process.stdout.write(`${what} skipped: set BOOT_STACK_IPXE_SRC to an iPXE source tree to run it\n`);
   return test.skip;
 }
+
+/** Picks a menu's "iPXE shell", presses the key its guard asks for, types `line` at `iPXE>`. */
+export async function shellCommand(
+  op: SessionContext["op"],
+  line: string,
+  pick: { index?: number; timeoutMs?: number } = {},
+): Promise<void> {
+  await op.pickMenuEntry("iPXE shell", pick);
+  await op.waitFor(/Press any key for the iPXE shell/, { timeoutMs: 15_000 });
+  await op.press("spc");
+  await op.waitFor(/iPXE>/, { timeoutMs: 15_000 });
+  await op.type(line);
+  await op.press("ret");
+}

@@ -11,6 +11,7 @@
 //
 // Compiled (TRUST= and CERT= with the test CA; needs BOOT_STACK_IPXE_SRC): chains stage-2 over
 // HTTPS, and refuses a server with a self-signed certificate for the same address.
+import { CHAIN_ATTEMPTS } from "../../ipxe/render/timing";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -38,11 +39,13 @@ test("prebuilt image refuses an origin whose certificate chains to an untrusted 
     { site: "lab-static", firmware: "bios", baseUrl: HTTPS_BASE, tls: pki.server, timeoutMs: 90_000 },
     async ({ op }) => {
       await op.waitFor(
-        /Fetching https:\/\/10\.0\.2\.100\/sites\/lab-static\/stage2\.ipxe \(attempt 1 of 5\)/,
+        new RegExp(
+          `Fetching https://10\\.0\\.2\\.100/sites/lab-static/stage2\\.ipxe \\(attempt 1 of ${CHAIN_ATTEMPTS}\\)`,
+        ),
         { timeoutMs: 60_000 },
       );
       await op.waitFor(/Permission denied/, { timeoutMs: 30_000 });
-      await op.waitFor(/Origin not reachable, retrying/, { timeoutMs: 30_000 });
+      await op.waitFor(/Origin not reachable \(error [0-9a-f]{8}\)/, { timeoutMs: 30_000 });
       await op.screenshot("refused");
       return "stop";
     },
@@ -113,7 +116,7 @@ compiled(
       { site: "lab-static", firmware: "bios", image, baseUrl: HTTPS_BASE, tls: pki.rogue, timeoutMs: 90_000 },
       async ({ op }) => {
         await op.waitFor(/Permission denied/, { timeoutMs: 60_000 });
-        await op.waitFor(/Origin not reachable, retrying/, { timeoutMs: 30_000 });
+        await op.waitFor(/Origin not reachable \(error [0-9a-f]{8}\)/, { timeoutMs: 30_000 });
         return "stop";
       },
     );

@@ -1,5 +1,6 @@
 // Prompt site under BIOS: the operator types the network, stage-2's menu appears, and the
 // booted kernel runs with exactly the address typed (and can use it: it fetches from the origin).
+import { STAGE1_VERSION } from "../../ipxe/render/stage1";
 import {
   BOOT_TEST_TIMEOUT_MS,
   boot,
@@ -24,7 +25,7 @@ test("typed IP/netmask/gateway/DNS reach the kernel's ip= and the default entry 
       expect(stage2).toMatchObject({
         status: 200,
         site: "lab-prompt",
-        s1: "1",
+        s1: STAGE1_VERSION,
         mac: "52-54-00-12-34-56",
         via: "static",
       });

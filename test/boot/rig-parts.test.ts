@@ -5,6 +5,7 @@ import { keysFor } from "../../local/qemu/keys";
 import { decodeVgaText, stripAnsi, VGA_BYTES } from "../../local/qemu/screen";
 import { isDhcpRequest } from "../../local/qemu/dhcp-block";
 import { qemuArgs } from "../../local/qemu/rig";
+import { tag, untag, vlanOf } from "../../local/qemu/vlan-trunk";
 import { parseTestOsReport, TestOs } from "../../local/testos";
 import { demoStack } from "../../local/stack";
 import { QEMU_NET } from "../../local/guest-network";
@@ -65,15 +66,27 @@ test("the DHCP filter drops DHCP requests only", () => {
   expect(isDhcpRequest(Buffer.alloc(20))).toBe(false);
 });
 
+test("the VLAN trunk port: tags and untags 802.1Q frames, and tells tagged from untagged", () => {
+  const plain = udpFrame(53);
+  const tagged = tag(plain, 120);
+  expect(tagged.length).toBe(plain.length + 4);
+  expect(tagged.readUInt16BE(12)).toBe(0x8100);
+  expect(vlanOf(tagged)).toBe(120);
+  expect(vlanOf(plain)).toBeUndefined();
+  expect(untag(tagged).equals(plain)).toBe(true);
+  expect(vlanOf(tag(plain, 4094 + 0x1000))).toBe(4094); // only the 12-bit id counts
+});
+
 test("test OS report: markers parsed, absent ones undefined", () => {
   const serial =
-    "noise\r\nBOOTSTACK-TESTOS: booted 6.1\r\nBOOTSTACK-CMDLINE: ip=10.0.2.15::10.0.2.2:255.255.255.0:h::off:10.0.2.3 quiet\r\nBOOTSTACK-NET: dev=eth0 mac=52:54:00:12:34:56 ip=10.0.2.15 netmask=255.255.255.0\n";
+    "noise\r\nBOOTSTACK-TESTOS: booted 6.1\r\nBOOTSTACK-CMDLINE: ip=10.0.2.15::10.0.2.2:255.255.255.0:h::off:10.0.2.3 quiet\r\nBOOTSTACK-ROOTFS: bin init initrd=x lib \r\nBOOTSTACK-NET: dev=eth0 mac=52:54:00:12:34:56 ip=10.0.2.15 netmask=255.255.255.0\n";
   const r = parseTestOsReport(serial);
   expect(r).toMatchObject({
     booted: true,
     done: false,
     cmdline: "ip=10.0.2.15::10.0.2.2:255.255.255.0:h::off:10.0.2.3 quiet",
     net: { dev: "eth0", ip: "10.0.2.15", mac: "52:54:00:12:34:56" },
+    rootfs: ["bin", "init", "initrd=x", "lib"],
   });
   expect(r.fetch).toBeUndefined();
   expect(parseTestOsReport("SeaBIOS\n").booted).toBe(false);

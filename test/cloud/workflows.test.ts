@@ -7,6 +7,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { parse } from "yaml";
 import { PROJECT_DIR } from "../support/prod-config";
+import { MENU_IDLE_MS } from "../../ipxe/render/timing";
 
 jest.setTimeout(120_000);
 
@@ -323,8 +324,12 @@ describe("shell steps, run here", () => {
     execFileSync(path.join(SCRIPTS, "render-diff.sh"), [base, head, "prod", out]);
     const diff = fs.readFileSync(out, "utf8");
     expect(diff).toContain("--- base/prod/sites/ams1/stage2.ipxe\n+++ pr/prod/sites/ams1/stage2.ipxe\n");
-    expect(diff).toContain("\n-choose --default debian-install --timeout 15000 bs_choice || goto menu\n");
-    expect(diff).toContain("\n+choose --default debian-install --timeout 20000 bs_choice || goto menu\n");
+    expect(diff).toContain(
+      `\n-choose --default debian-install --timeout 15000 --retimeout ${MENU_IDLE_MS} bs_choice || goto menu\n`,
+    );
+    expect(diff).toContain(
+      `\n+choose --default debian-install --timeout 20000 --retimeout ${MENU_IDLE_MS} bs_choice || goto menu\n`,
+    );
     // Only ams1's stage-2 and the manifest (which lists its hash) changed.
     expect([...diff.matchAll(/^diff -ru (\S+)/gm)].map((m) => m[1])).toEqual([
       "base/prod/manifest.json",

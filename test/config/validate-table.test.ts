@@ -1,6 +1,8 @@
 // Each row is one mistake an operator could make in Pulumi.<stack>.yaml; the error must name the
 // place and say what is expected.
 import { ConfigError } from "../../config/errors";
+import { KERNEL_NETWORK_FORMS } from "../../config/kernel-network";
+import { NETWORK_MODES } from "../../config/network-modes";
 import { validateStackConfig } from "../../config/validate";
 import { prodRaw } from "../support/prod-config";
 
@@ -67,7 +69,7 @@ const cases: Array<[string, (r: Raw) => void, string, RegExp]> = [
     "unknown network mode",
     (r) => (ams(r).network.mode = "bootp"),
     'sites[0] "ams1".network.mode',
-    /"bootp" must be one of prompt, static, dhcp, dhcp-then-prompt/,
+    new RegExp(`"bootp" must be one of ${NETWORK_MODES.join(", ")}`),
   ],
   [
     "address outside subnet",
@@ -266,9 +268,57 @@ const cases: Array<[string, (r: Raw) => void, string, RegExp]> = [
   ],
   [
     "ip= with linux-ip",
-    (r) => (ams(r).menu.entries[0].args = ["ip=dhcp"]),
+    (r) => Object.assign(ams(r).menu.entries[1], { kernelNetwork: "linux-ip", args: ["ip=dhcp"] }),
+    'sites[0] "ams1".menu.entries[1].args[0]',
+    /conflicts with the ip= that kernelNetwork: linux-ip writes/,
+  ],
+  [
+    "netcfg/get_hostname with debian-installer",
+    (r) => (ams(r).menu.entries[0].args = ["netcfg/get_hostname={hostname}"]),
     'sites[0] "ams1".menu.entries[0].args[0]',
-    /conflicts with the ip= that kernelNetwork: linux-ip adds/,
+    /conflicts with the netcfg\/get_hostname= that kernelNetwork: debian-installer writes; remove it, or set kernelNetwork: none/,
+  ],
+  [
+    "nameserver= with dracut",
+    (r) => {
+      ams(r).menu.entries[1].kernelNetwork = "dracut";
+      ams(r).menu.entries[1].args = ["nameserver=1.1.1.1"];
+    },
+    'sites[0] "ams1".menu.entries[1].args[0]',
+    /conflicts with the nameserver= that kernelNetwork: dracut writes/,
+  ],
+  [
+    "linux-ip on a VLAN site",
+    (r) => delete nyc(r).menu.entries[1].kernelNetwork,
+    'sites[2] "nyc2".menu.entries[1].kernelNetwork',
+    /linux-ip cannot tell the OS about VLAN 120 .* use dracut or debian-installer/,
+  ],
+  [
+    "linux-ip with three DNS servers",
+    (r) => {
+      ams(r).menu.entries[1].kernelNetwork = "linux-ip";
+      ams(r).network.dns = ["10.20.0.53", "10.20.1.53", "10.20.2.53"];
+    },
+    'sites[0] "ams1".menu.entries[1].kernelNetwork',
+    /linux-ip passes at most 2 DNS servers but network.dns lists 3/,
+  ],
+  [
+    "kernelInterface without linux-ip",
+    (r) => (ams(r).menu.entries[0].kernelInterface = "eth0"),
+    'sites[0] "ams1".menu.entries[0].kernelInterface',
+    /is used only by kernelNetwork: linux-ip/,
+  ],
+  [
+    "kernelInterface not a Linux name",
+    (r) => (ams(r).menu.entries[1].kernelInterface = "eth0 ip=x"),
+    'sites[0] "ams1".menu.entries[1].kernelInterface',
+    /not a Linux interface name/,
+  ],
+  [
+    "fixed addresses at a DHCP-only site",
+    (r) => (r.sites[1].network.fixed = [{ mac: "52:54:00:00:00:01", ip: "10.0.0.5", hostname: "x1" }]),
+    'sites[1] "fra-lab".network.fixed',
+    /is never used in mode dhcp/,
   ],
   [
     "label with newline (injection)",
@@ -314,9 +364,9 @@ const cases: Array<[string, (r: Raw) => void, string, RegExp]> = [
   ],
   [
     "kernelNetwork unknown",
-    (r) => (ams(r).menu.entries[0].kernelNetwork = "dracut"),
+    (r) => (ams(r).menu.entries[0].kernelNetwork = "ipconfig"),
     'sites[0] "ams1".menu.entries[0].kernelNetwork',
-    /must be one of linux-ip, none/,
+    new RegExp(`must be one of ${KERNEL_NETWORK_FORMS.join(", ")}`),
   ],
   [
     "artefact sha256 short",
@@ -397,7 +447,7 @@ describe("validateStackConfig", () => {
   test("accepts the example stack and fills defaults", () => {
     const config = validateStackConfig(prodRaw());
     expect(config.sites.map((s) => s.name)).toEqual(["ams1", "fra-lab", "nyc2", "sgp1"]);
-    expect(config.sites[1].network.interface).toBe("net0");
+    expect(config.sites[1].network.interface).toBe("auto");
     expect(config.sites[3].menu.timeoutSeconds).toBe(10);
     expect(config.origin.transport).toBe("https");
     expect(config.ipxe.platforms).toEqual(["bios", "uefi"]);

@@ -63,7 +63,7 @@ test("--base-url changes the stage-1 and so the image; --platforms bios builds a
   const manifest = JSON.parse(fs.readFileSync(path.join(tmp, "local", "ams1.iso.json"), "utf8"));
   expect(manifest.platforms).toEqual(["bios"]);
   const image = fs.readFileSync(path.join(tmp, "local", "ams1.iso"));
-  expect(image.includes(Buffer.from("set bs_base http://10.0.2.100\n"))).toBe(true);
+  expect(image.includes(Buffer.from(", origin http://10.0.2.100\n"))).toBe(true);
 });
 
 test("bad flags are usage errors with one line", async () => {

@@ -1,7 +1,14 @@
 // The pure parts of the builder: the image layout, xorriso's arguments, what a probe makes of
 // real binaries' strings, and which combinations are refused.
 import { commandsUsed, compatibilityProblems } from "../../ipxe/build/compat";
-import { efiImageSize, isolinuxCfg, planImage, volumeIdFor, xorrisoArgs } from "../../ipxe/build/plan";
+import {
+  efiImageSize,
+  isolinuxCfg,
+  planImage,
+  syslinuxCfg,
+  volumeIdFor,
+  xorrisoArgs,
+} from "../../ipxe/build/plan";
 import { BinaryProbe, extractStrings, findPackedBlock } from "../../ipxe/build/probe";
 
 const S1 = "#!ipxe\necho hi\n";
@@ -22,8 +29,19 @@ describe("planImage", () => {
       "isolinux/isolinux.bin",
       "isolinux/isolinux.cfg",
       "isolinux/ldlinux.c32",
+      "medium-cd.ipxe",
       "stage1.ipxe",
     ]);
+    // The stick's own boot path (usb.ts): SYSLINUX with the "disk" medium, and the EFI files.
+    expect(plan.usb.files.map((f) => f.at)).toEqual([
+      "EFI/BOOT/BOOTX64.EFI",
+      "autoexec.ipxe",
+      "ipxe.lkrn",
+      "medium-disk.ipxe",
+      "syslinux.cfg",
+      "stage1.ipxe",
+    ]);
+    expect(plan.usb).toMatchObject({ syslinux: true, mbrType: "0xef" });
     expect(plan.isoFiles.find((f) => f.at === "isolinux/isolinux.cfg")!.source).toEqual({
       kind: "text",
       text: isolinuxCfg(false),
@@ -44,8 +62,10 @@ describe("planImage", () => {
       bios: { lkrn: "/b/ipxe.lkrn" },
       uefi: { efi: "/b/ipxe.efi", efiSize: 10 },
     });
-    expect(isolinuxCfg(true)).not.toMatch(/INITRD/);
-    expect(isolinuxCfg(false)).toMatch(/^  INITRD \/stage1\.ipxe$/m);
+    expect(isolinuxCfg(true)).toMatch(/^  INITRD \/medium-cd\.ipxe$/m);
+    expect(isolinuxCfg(false)).toMatch(/^  INITRD \/medium-cd\.ipxe,\/stage1\.ipxe$/m);
+    expect(syslinuxCfg(true)).toMatch(/^  INITRD \/medium-disk\.ipxe$/m);
+    expect(syslinuxCfg(false)).toMatch(/^  INITRD \/medium-disk\.ipxe,\/stage1\.ipxe$/m);
     expect(plan.efi!.files.map((f) => f.at)).toEqual(["EFI/BOOT/BOOTX64.EFI"]);
   });
 
@@ -59,7 +79,7 @@ describe("planImage", () => {
     expect(efiImageSize(1024 * 1024 - 256 * 1024 + 1)).toBe(2 * 1024 * 1024);
   });
 
-  test("xorriso: BIOS + UEFI is isohybrid (MBR + GPT); UEFI only has just the EFI entry", () => {
+  test("xorriso: El Torito BIOS + UEFI and the stick's partition appended; UEFI only has just the EFI entry", () => {
     const both = planImage({
       site: "s",
       platforms: ["bios", "uefi"],
@@ -68,11 +88,11 @@ describe("planImage", () => {
       bios: { lkrn: "l" },
       uefi: { efi: "e", efiSize: 1 },
     });
-    const args = xorrisoArgs(both, "/stage", "/out.iso");
+    const args = xorrisoArgs(both, "/stage", "/out.iso", "/usb.img");
     expect(args.join(" ")).toContain(
-      "-b isolinux/isolinux.bin -no-emul-boot -boot-load-size 4 -boot-info-table -eltorito-alt-boot -e boot/efiboot.img -no-emul-boot -isohybrid-gpt-basdat /stage",
+      "-append_partition 2 0xef /usb.img -c isolinux/boot.cat -b isolinux/isolinux.bin -no-emul-boot -boot-load-size 4 -boot-info-table -eltorito-alt-boot -e boot/efiboot.img -no-emul-boot /stage",
     );
-    expect(args).toContain("-isohybrid-mbr");
+    expect(args).not.toContain("-isohybrid-mbr");
     const uefi = xorrisoArgs(
       planImage({
         site: "s",
@@ -83,6 +103,7 @@ describe("planImage", () => {
       }),
       "/stage",
       "/o.iso",
+      "/usb.img",
     );
     expect(uefi).not.toContain("-b");
     expect(uefi).not.toContain("-isohybrid-mbr");

@@ -1,6 +1,6 @@
 // The prebuilt mode end to end, with Debian 13's real iPXE binaries (fetched once into .cache/):
 // a site's ISO has BIOS and UEFI El Torito entries, the stage-1 as the isolinux INITRD and as
-// autoexec.ipxe on the EFI FAT image, the probed binaries, an isohybrid MBR + GPT for USB sticks,
+// autoexec.ipxe on the EFI FAT image, the probed binaries, a USB stick's own boot path (usb.ts),
 // the same sha256 on every build, and a manifest that describes it.
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -11,6 +11,8 @@ import { buildSiteImage, debian13IpxeDir, SiteImageResult } from "../../ipxe/bui
 import { sha256 } from "../../ipxe/build/hash";
 import { cacheDir } from "../../ipxe/build/cache";
 import { PROD_FILE } from "../support/prod-config";
+import { MBR_CODE, USB_PARTITION } from "../../ipxe/build/usb";
+import { mediumScript } from "../../ipxe/render/medium";
 import { elTorito, fatFiles, fatRead, isoFiles, isoRead } from "./inspect";
 
 jest.setTimeout(180_000);
@@ -48,6 +50,7 @@ test("the ISO boots both ways: El Torito BIOS (isolinux) and UEFI (the EFI FAT i
     "/isolinux/isolinux.bin",
     "/isolinux/isolinux.cfg",
     "/isolinux/ldlinux.c32",
+    "/medium-cd.ipxe",
     "/stage1.ipxe",
   ]);
 });
@@ -59,7 +62,9 @@ test("BIOS: isolinux boots Debian 13's ipxe.lkrn with the site's stage-1 as its 
   expect(isoRead(first.isoPath, "/stage1.ipxe").toString()).toBe(stage1);
   const cfg = isoRead(first.isoPath, "/isolinux/isolinux.cfg").toString();
   expect(cfg).toMatch(/^\s*KERNEL \/ipxe\.lkrn$/m);
-  expect(cfg).toMatch(/^\s*INITRD \/stage1\.ipxe$/m);
+  // The CD's medium script first (ipxe/render/medium.ts): SYSLINUX concatenates the two.
+  expect(cfg).toMatch(/^\s*INITRD \/medium-cd\.ipxe,\/stage1\.ipxe$/m);
+  expect(isoRead(first.isoPath, "/medium-cd.ipxe").toString()).toBe(mediumScript("cd"));
   expect(cfg).toMatch(/^TIMEOUT 0$/m);
 });
 
@@ -72,13 +77,25 @@ test("UEFI: the FAT image holds EFI/BOOT/BOOTX64.EFI (Debian 13's ipxe-amd64.efi
   expect(fatRead(fat, "autoexec.ipxe").toString()).toBe(stage1);
 });
 
-test("it is a hybrid image: MBR boot signature and a GPT header, so it also boots from a USB stick", () => {
-  const head = Buffer.alloc(1024);
-  const fd = fs.openSync(first.isoPath, "r");
-  fs.readSync(fd, head, 0, 1024, 0);
-  fs.closeSync(fd);
-  expect(head.readUInt16LE(510)).toBe(0xaa55);
-  expect(head.toString("latin1", 512, 520)).toBe("EFI PART");
+test("a USB stick boots its own path: mbr.bin, then SYSLINUX on the appended partition with the disk medium", () => {
+  const iso = fs.readFileSync(first.isoPath);
+  expect(iso.readUInt16LE(510)).toBe(0xaa55);
+  expect(iso.subarray(0, 440).equals(fs.readFileSync(MBR_CODE).subarray(0, 440))).toBe(true);
+  const entry = 446 + 16 * (USB_PARTITION - 1);
+  expect(iso[entry]).toBe(0x80); // the active partition
+  expect(iso[entry + 4]).toBe(0xef); // an EFI system partition too (UEFI from a stick)
+  const start = iso.readUInt32LE(entry + 8);
+  const fat = iso.subarray(start * 512, (start + iso.readUInt32LE(entry + 12)) * 512);
+  expect(fat.readUInt32LE(0x1c)).toBe(start); // the BPB knows where it starts
+  expect(fatFiles(fat)).toEqual(
+    expect.arrayContaining(["EFI/BOOT/BOOTX64.EFI", "autoexec.ipxe", "ipxe.lkrn", "syslinux.cfg"]),
+  );
+  // SYSLINUX installed (its files are hidden, so mdir does not list them).
+  expect(fatRead(fat, "ldlinux.sys").length).toBeGreaterThan(0);
+  expect(fatRead(fat, "ldlinux.c32").length).toBeGreaterThan(0);
+  expect(fatRead(fat, "syslinux.cfg").toString()).toMatch(/^\s*INITRD \/medium-disk\.ipxe,\/stage1\.ipxe$/m);
+  expect(fatRead(fat, "medium-disk.ipxe").toString()).toBe(mediumScript("disk"));
+  expect(fatRead(fat, "stage1.ipxe").toString()).toBe(stage1);
 });
 
 test("same inputs, same bytes: a second build elsewhere has the same sha256; another site differs", async () => {

@@ -334,3 +334,36 @@ test("an artefact the resolver has no file for is listed as unavailable and answ
   expect((await request(`${s.url}/artifacts/${blobSha}/kernel`)).status).toBe(404);
   expect((await request(`${s.url}/sites/ams1/stage2.ipxe`)).status).toBe(200);
 });
+
+describe("failure modes for the boot tests", () => {
+  test("stall: the request is accepted and never answered, until the stall is lifted", async () => {
+    const s = await start();
+    s.stall(/stage2\.ipxe$/);
+    const pending = request(`${s.url}/sites/ams1/stage2.ipxe`).then(
+      () => "answered",
+      (e: Error) => `cut: ${e.message}`,
+    );
+    const early = await Promise.race([
+      pending,
+      new Promise((r) => setTimeout(() => r("still waiting"), 1000)),
+    ]);
+    expect(early).toBe("still waiting");
+    expect((await request(`${s.url}/manifest.json`)).status).toBe(200); // other paths unaffected
+    s.stall(undefined);
+    expect(await pending).toMatch(/^cut: /);
+    expect((await request(`${s.url}/sites/ams1/stage2.ipxe`)).status).toBe(200);
+    expect(logs.map((e) => [e.path, e.status])).toEqual(
+      expect.arrayContaining([["/sites/ams1/stage2.ipxe", 0]]),
+    );
+  });
+
+  test("failNext: the next matching requests get a 503, then the object again", async () => {
+    const s = await start();
+    s.failNext(/kernel$/, 2);
+    const url = `${s.url}/artifacts/${blobSha}/kernel`;
+    expect((await request(url)).status).toBe(503);
+    expect((await request(`${s.url}/manifest.json`)).status).toBe(200);
+    expect((await request(url)).status).toBe(503);
+    expect((await request(url)).status).toBe(200);
+  });
+});
