@@ -5,7 +5,7 @@
 //
 // Proves: dracut configures the network from the dracut form on the kernel command line, by
 // itself: the interface named by `ifname=` is the NIC with iPXE's MAC (not the first NIC), it
-// alone carries the address from `ip=`, with its gateway; resolv.conf holds the `nameserver=`
+// alone carries the address from `ip=`, with its gateway; resolv.conf holds every `nameserver=`
 // server, the hostname is set, no DHCP was asked, and a fetch over that network reaches the
 // origin (logged). The report hook runs only once dracut's network module has brought the
 // interface online (initqueue/online); it configures nothing.
@@ -56,7 +56,7 @@ test("the dracut form: dracut pins the interface by MAC, sets the static address
   expect(global).toHaveLength(1);
   expect(global[0]).toMatch(new RegExp(`^\\d+: ${iface}\\s+inet 10\\.0\\.2\\.61/24 `));
   expect(report.routes).toContain(`default via ${OPERATOR_ANSWERS.gateway} dev ${iface}`);
-  expect(report.nameservers).toEqual([OPERATOR_ANSWERS.dns]);
+  expect(report.nameservers).toEqual([OPERATOR_ANSWERS.dns, "10.0.2.4"]);
   expect(report.hostname).toBe("lab-dracut-525400d7ac01");
   expect(report.fetch).toMatch(/^ok \d+ bytes from http:\/\/10\.0\.2\.100\/manifest\.json$/);
   expect(r.accessLog.filter((e) => e.path === "/manifest.json").map((e) => e.status)).toEqual([200]);

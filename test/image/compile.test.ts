@@ -57,13 +57,16 @@ maybe("compile mode (BOOT_STACK_IPXE_SRC)", () => {
     });
   });
 
-  test("the stage-1 is inside both binaries; the medium has no INITRD and no autoexec.ipxe", async () => {
+  test("the stage-1 is inside both binaries; the medium loads only its own medium script", async () => {
     expect((await readableBody(lkrn)).includes(Buffer.from(stage1))).toBe(true);
     const { fatRead } = await import("./inspect");
     const bootx64 = fatRead(efi, "EFI/BOOT/BOOTX64.EFI");
     expect((await readableBody(bootx64)).includes(Buffer.from(stage1))).toBe(true);
     expect(fatFiles(efi)).toEqual(["EFI/BOOT/BOOTX64.EFI"]);
-    expect(isoRead(r.isoPath, "/isolinux/isolinux.cfg").toString()).not.toMatch(/INITRD/);
+    // The embedded stage-1 is not on the medium: isolinux hands iPXE only the medium script
+    // (local-disk's way back to the next boot device), and stage1.ipxe is absent.
+    expect(isoRead(r.isoPath, "/isolinux/isolinux.cfg").toString()).toMatch(/^\s*INITRD \/medium-cd\.ipxe$/m);
+    expect(isoFiles(r.isoPath)).not.toContain("/stage1.ipxe");
     expect(isoFiles(r.isoPath)).toContain("/ipxe.lkrn");
   });
 
