@@ -233,6 +233,25 @@ export const originSchema = z.strictObject({
 export const IPXE_MODES = ["prebuilt", "compile"] as const;
 export const PLATFORMS = ["bios", "uefi"] as const;
 
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const envName = z.string().regex(ENV_NAME, "is not an environment variable name (letters, digits, _)");
+
+/** A signing key: its certificate (public) is named here; the private key comes from a file
+ * outside the repository or from an environment variable (a CI secret), never from the stack
+ * config. Field names are ipxe/sign/signer.ts SignerSource's, which reads and checks them. */
+const signerSourceSchema = z.strictObject({
+  certFile: z.string().min(1, "must name the PEM certificate of the signing key"),
+  keyFile: z.string().min(1).optional(),
+  keyEnv: envName.optional(),
+  passphraseEnv: envName.optional(),
+});
+const exactlyOneKey = (v: { keyFile?: string; keyEnv?: string }) =>
+  (v.keyFile === undefined) !== (v.keyEnv === undefined);
+const ONE_KEY = {
+  error:
+    "needs exactly one of keyFile (a PEM file outside the repository) or keyEnv (an environment variable holding the PEM key)",
+};
+
 export const ipxeSchema = z.strictObject({
   mode: z.enum(IPXE_MODES, { error: "must be prebuilt or compile" }).default("prebuilt"),
   /** Pinned upstream commit for compile mode. */
@@ -250,6 +269,16 @@ export const ipxeSchema = z.strictObject({
     .array(z.enum(PLATFORMS, { error: "must be bios or uefi" }))
     .min(1, "must list at least one platform")
     .default(["bios", "uefi"]),
+  /** compile mode, UEFI: sign BOOTX64.EFI with the organisation's Secure Boot db key (sbsign). */
+  secureBoot: signerSourceSchema.refine(exactlyOneKey, ONE_KEY).optional(),
+  /** compile mode: the image trusts `trust` (the code-signing CA, not the leaf) with imgtrust
+   * --permanent; every script and artefact is signed by the certificate and key and verified. */
+  codeSigning: signerSourceSchema
+    .extend({
+      trust: z.array(z.string().min(1)).min(1, "must list the code-signing CA file(s) the image trusts"),
+    })
+    .refine(exactlyOneKey, ONE_KEY)
+    .optional(),
 });
 
 export type SiteConfig = z.output<typeof siteSchema>;

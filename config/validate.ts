@@ -38,6 +38,18 @@ export function validateStackConfig(raw: RawStackConfig, source = "stack config"
       message: '"http" needs origin.allowInsecureHttp: true (scripts then travel unencrypted; prefer https)',
     });
   }
+  for (const feature of ["secureBoot", "codeSigning"] as const) {
+    if (ipxe?.[feature] && ipxe.mode !== "compile")
+      issues.push({
+        path: `ipxe.${feature}`,
+        message:
+          feature === "secureBoot"
+            ? "needs ipxe.mode: compile (the EFI binary is signed as it is built; Debian's prebuilt one is signed by Debian, not by you)"
+            : "needs ipxe.mode: compile (Debian's prebuilt iPXE has no imgverify/imgtrust, and the CA is built in at compile time)",
+      });
+  }
+  if (ipxe?.secureBoot && !ipxe.platforms.includes("uefi"))
+    issues.push({ path: "ipxe.secureBoot", message: "needs uefi in ipxe.platforms (Secure Boot is UEFI's)" });
   const validSites = (sites ?? []).flatMap((p) => (p.site ? [p.site] : []));
   issues.push(
     ...checkSites(

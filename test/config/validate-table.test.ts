@@ -422,6 +422,51 @@ const cases: Array<[string, (r: Raw) => void, string, RegExp]> = [
   ["ipxe mode unknown", (r) => (r.ipxe.mode = "netboot"), "ipxe.mode", /prebuilt or compile/],
   ["ipxe ref not a commit", (r) => (r.ipxe.ref = "master"), "ipxe.ref", /full git commit id/],
   ["ipxe platform unknown", (r) => (r.ipxe.platforms = ["arm64"]), "ipxe.platforms[0]", /bios or uefi/],
+  [
+    "Secure Boot in prebuilt mode",
+    (r) => ((r.ipxe.mode = "prebuilt"), (r.ipxe.secureBoot = { certFile: "db.pem", keyEnv: "DB_KEY" })),
+    "ipxe.secureBoot",
+    /needs ipxe\.mode: compile/,
+  ],
+  [
+    "Secure Boot without UEFI",
+    (r) => ((r.ipxe.platforms = ["bios"]), (r.ipxe.secureBoot = { certFile: "db.pem", keyEnv: "DB_KEY" })),
+    "ipxe.secureBoot",
+    /needs uefi in ipxe\.platforms/,
+  ],
+  [
+    "Secure Boot key from two places",
+    (r) => (r.ipxe.secureBoot = { certFile: "db.pem", keyEnv: "DB_KEY", keyFile: "/keys/db.key" }),
+    "ipxe.secureBoot",
+    /exactly one of keyFile .* or keyEnv/,
+  ],
+  [
+    "code signing in prebuilt mode",
+    (r) => (
+      (r.ipxe.mode = "prebuilt"),
+      (r.ipxe.codeSigning = { trust: ["ca.pem"], certFile: "cs.pem", keyEnv: "CS_KEY" })
+    ),
+    "ipxe.codeSigning",
+    /needs ipxe\.mode: compile \(Debian's prebuilt iPXE has no imgverify/,
+  ],
+  [
+    "code signing without a key",
+    (r) => (r.ipxe.codeSigning = { trust: ["ca.pem"], certFile: "cs.pem" }),
+    "ipxe.codeSigning",
+    /exactly one of keyFile/,
+  ],
+  [
+    "code signing trusting nothing",
+    (r) => (r.ipxe.codeSigning = { trust: [], certFile: "cs.pem", keyEnv: "CS_KEY" }),
+    "ipxe.codeSigning.trust",
+    /must list the code-signing CA/,
+  ],
+  [
+    "code signing key variable not a name",
+    (r) => (r.ipxe.codeSigning = { trust: ["ca.pem"], certFile: "cs.pem", keyEnv: "-----BEGIN" }),
+    "ipxe.codeSigning.keyEnv",
+    /not an environment variable name/,
+  ],
 ];
 
 describe("validateStackConfig rejects each mistake with a message naming it", () => {
