@@ -44,6 +44,7 @@ export async function measurePromptFigures(opts: {
       site: opts.site,
       firmware: "bios",
       noDhcp: true,
+      exclusive: true, // it measures how soon the menu follows a key
       reportDir: opts.reportDir,
       log: opts.log,
     },

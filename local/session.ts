@@ -43,6 +43,8 @@ export interface SessionOptions {
   baseUrl?: string;
   /** Whole-run limit (default 150 s). */
   timeoutMs?: number;
+  /** The machine to itself, whatever BOOT_STACK_QEMU_SLOTS allows: for runs that measure timings. */
+  exclusive?: boolean;
   log?: (line: string) => void;
   /** Prebuilt image to boot instead of building one. */
   image?: string;
@@ -87,13 +89,13 @@ export interface SessionResult {
 /**
  * Runs `drive` against a booting machine, then waits (bounded) for the machine to stop by
  * itself, unless `drive` returns "stop" (e.g. at a failure menu that would wait forever).
- * One session at a time per machine (a lock in the cache).
+ * As many sessions at once as the machine's QEMU slots allow (local/qemu/lock.ts).
  */
 export function bootSession(
   opts: SessionOptions,
   drive: (ctx: SessionContext) => Promise<void | "stop">,
 ): Promise<SessionResult> {
-  return withQemuLock(600_000, () => runSession(opts, drive));
+  return withQemuLock(600_000, () => runSession(opts, drive), { exclusive: opts.exclusive });
 }
 
 async function runSession(

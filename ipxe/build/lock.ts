@@ -1,6 +1,6 @@
 // A lock between processes on this machine: a folder made with mkdir (atomic), holding its
-// owner's pid. Parallel builds share one compiled iPXE tree, and QEMU boots run one at a time
-// (local/qemu/lock.ts): both use this. A lock whose owner died is taken over. A lock without a
+// owner's pid. Parallel builds share one compiled iPXE tree, and QEMU boots take one of a few
+// slots (local/qemu/lock.ts): both use this. A lock whose owner died is taken over. A lock without a
 // pid file yet is one whose owner is between mkdir and writing the pid: it counts as held for
 // PID_GRACE_MS, after which its owner is taken to have died there.
 import * as fs from "node:fs";
@@ -21,19 +21,39 @@ export async function withDirLock<T>(
   opts: DirLockOptions,
   fn: () => Promise<T>,
 ): Promise<T> {
-  fs.mkdirSync(path.dirname(lockDir), { recursive: true });
+  return withOneOfDirLocks([lockDir], opts, fn);
+}
+
+/**
+ * Holds the first free one of `lockDirs`: a semaphore of that many slots between processes
+ * (QEMU runs, local/qemu/lock.ts). `fn` is told which one it holds.
+ */
+export async function withOneOfDirLocks<T>(
+  lockDirs: string[],
+  opts: DirLockOptions,
+  fn: (held: string) => Promise<T>,
+): Promise<T> {
+  for (const dir of lockDirs) fs.mkdirSync(path.dirname(dir), { recursive: true });
   const deadline = Date.now() + opts.timeoutMs;
-  while (!take(lockDir)) {
-    const dead = abandoned(lockDir);
-    if (dead !== undefined) takeOver(lockDir, dead);
-    else if (Date.now() > deadline) throw opts.onTimeout();
-    else await new Promise((r) => setTimeout(r, POLL_MS));
+  let held: string | undefined;
+  while (!(held = lockDirs.find(takeOrTakeOver))) {
+    if (Date.now() > deadline) throw opts.onTimeout();
+    await new Promise((r) => setTimeout(r, POLL_MS));
   }
   try {
-    return await fn();
+    return await fn(held);
   } finally {
-    fs.rmSync(lockDir, { recursive: true, force: true });
+    fs.rmSync(held, { recursive: true, force: true });
   }
+}
+
+/** Takes the lock if it is free, or once its owner is found to have died. */
+function takeOrTakeOver(lockDir: string): boolean {
+  if (take(lockDir)) return true;
+  const dead = abandoned(lockDir);
+  if (dead === undefined) return false;
+  takeOver(lockDir, dead);
+  return take(lockDir);
 }
 
 function take(lockDir: string): boolean {

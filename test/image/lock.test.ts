@@ -4,7 +4,7 @@ import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { PID_GRACE_MS, withDirLock } from "../../ipxe/build/lock";
+import { PID_GRACE_MS, withDirLock, withOneOfDirLocks } from "../../ipxe/build/lock";
 
 jest.setTimeout(60_000);
 const REPO = path.resolve(__dirname, "..", "..");
@@ -126,4 +126,35 @@ test("the lock is released when the work throws, and taken again at once", async
   ).rejects.toThrow("work failed");
   expect(fs.existsSync(lock)).toBe(false);
   expect(await withDirLock(lock, { timeoutMs: 1000, onTimeout: busy }, async () => 2)).toBe(2);
+});
+
+test("slots: two of two locks are held at once, a third waits until one is released", async () => {
+  const slots = [path.join(tmp, "s0"), path.join(tmp, "s1")];
+  const opts = { timeoutMs: 10_000, onTimeout: busy };
+  const inside = new Set<string>();
+  let most = 0;
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  const holder = (wait: Promise<void>) =>
+    withOneOfDirLocks(slots, opts, async (held) => {
+      expect(inside.has(held)).toBe(false);
+      inside.add(held);
+      most = Math.max(most, inside.size);
+      await wait;
+      inside.delete(held);
+      return held;
+    });
+  const first = holder(gate);
+  const second = holder(gate);
+  await new Promise((r) => setTimeout(r, 300));
+  let thirdRan = false;
+  const third = withOneOfDirLocks(slots, opts, async (held) => ((thirdRan = true), held));
+  await new Promise((r) => setTimeout(r, 800));
+  expect(inside.size).toBe(2);
+  expect(thirdRan).toBe(false);
+  release();
+  expect(new Set([await first, await second])).toEqual(new Set(slots));
+  expect(slots).toContain(await third);
+  expect(most).toBe(2);
+  expect(slots.filter((s) => fs.existsSync(s))).toEqual([]);
 });
