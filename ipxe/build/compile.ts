@@ -1,9 +1,11 @@
 // Compile mode: iPXE built from source at a pinned commit with the committed headers in
 // ipxe/config/local/, the configured CAs, and (by default) the site's stage-1 embedded.
 //
-// The expensive full build runs once per (commit, headers, trust) in a private copy of the tree
-// under .cache/ipxe/build/<key>/ (the user's tree is never written to); each site then costs
-// a re-link with its own EMBED=, and its binaries are cached by stage-1 hash.
+// The expensive full build runs once per (commit, headers) in a private copy of the tree under
+// .cache/ipxe/build/<key>/ (the user's tree is never written to); each site then costs a re-link
+// with its own EMBED=, and another trust list a rebuild of the two objects that carry it (iPXE's
+// Makefile tracks EMBED=, TRUST= and CERT= in bin*/.*.list files and rebuilds what they feed).
+// Binaries are cached by stage-1 and trust.
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -158,7 +160,8 @@ function readTrust(files: string[]): { name: string; text: string }[] {
         throw new ImageBuildError(
           `ipxe.trust[${i}] ${f} is not a PEM certificate (no BEGIN CERTIFICATE line)`,
         );
-      return { name: `ca-${i}.pem`, text };
+      // Named by content: the TRUST=/CERT= lists iPXE compares then change with any certificate.
+      return { name: `ca-${sha256(text).slice(0, 16)}.pem`, text };
     } catch (e) {
       if (e instanceof ImageBuildError) throw e;
       throw new ImageBuildError(
@@ -168,17 +171,9 @@ function readTrust(files: string[]): { name: string; text: string }[] {
   });
 }
 
-/** The cache key of a full build: everything that changes the compiled objects. */
-export function buildKey(
-  commit: string,
-  headers: { name: string; text: string }[],
-  trust: { name: string; text: string }[],
-): string {
-  const parts = [
-    `commit ${commit}`,
-    ...headers.map((h) => `header ${h.name} ${sha256(h.text)}`),
-    ...trust.map((t) => `trust ${t.name} ${sha256(t.text)}`),
-  ];
+/** The cache key of a full build: everything that changes most compiled objects. */
+export function buildKey(commit: string, headers: { name: string; text: string }[]): string {
+  const parts = [`commit ${commit}`, ...headers.map((h) => `header ${h.name} ${sha256(h.text)}`)];
   return sha256(parts.join("\n")).slice(0, 20);
 }
 
@@ -232,15 +227,16 @@ export async function compileIpxe(opts: CompileOptions): Promise<CompiledIpxe> {
 
   const headers = readHeaders();
   const trust = readTrust(opts.trust ?? []);
-  const key = buildKey(pinned, headers, trust);
+  const key = buildKey(pinned, headers);
   const tree = path.join(opts.cacheDir, "ipxe", "build", key);
   const src = path.join(tree, "src");
   const secureBoot = opts.secureBoot ?? false;
   const target = (p: Platform) => targetFor(p, secureBoot);
+  const trustKey = trust.length ? sha256(trust.map((t) => t.name).join(",")).slice(0, 12) : "default";
   const outDir = path.join(
     tree,
     "out",
-    (opts.embed === undefined ? "generic" : sha256(opts.embed).slice(0, 20)) + (secureBoot ? "-sb" : ""),
+    `${opts.embed === undefined ? "generic" : sha256(opts.embed).slice(0, 20)}-trust-${trustKey}${secureBoot ? "-sb" : ""}`,
   );
   const want = [...new Set(opts.platforms)].sort();
   const result = (makeSeconds: number, fullBuild: boolean): CompiledIpxe => ({
@@ -270,10 +266,10 @@ export async function compileIpxe(opts: CompileOptions): Promise<CompiledIpxe> {
         throw new ImageBuildError(`could not copy ${root}/src into the build cache: ${lastLine(cp.stderr)}`);
       fs.mkdirSync(path.join(src, "config", "local"), { recursive: true });
       for (const h of headers) fs.writeFileSync(path.join(src, "config", "local", h.name), h.text);
-      fs.mkdirSync(path.join(tree, "trust"));
-      for (const t of trust) fs.writeFileSync(path.join(tree, "trust", t.name), t.text);
       fs.writeFileSync(path.join(tree, ".copied"), `${pinned}\n`);
     }
+    fs.mkdirSync(path.join(tree, "trust"), { recursive: true });
+    for (const t of trust) fs.writeFileSync(path.join(tree, "trust", t.name), t.text);
     const embedFile = path.join(tree, "embed", "stage1.ipxe");
     fs.mkdirSync(path.dirname(embedFile), { recursive: true });
     fs.writeFileSync(embedFile, opts.embed ?? "");
@@ -288,10 +284,10 @@ export async function compileIpxe(opts: CompileOptions): Promise<CompiledIpxe> {
       !fs.existsSync(path.join(tree, ".built")) ||
       want.some((p) => !fs.existsSync(path.join(src, path.dirname(target(p)))));
     const what = fullBuild
-      ? "full build (once per commit, headers and trust)"
+      ? "full build (once per commit and headers)"
       : opts.embed !== undefined
-        ? "re-link with this site's stage-1"
-        : "build";
+        ? "re-link with this site's stage-1 and trust"
+        : "re-link with this trust";
     progress(`compiling iPXE ${pinned.slice(0, 12)}: ${what}`);
     const started = Date.now();
     const ticker = setInterval(

@@ -1,7 +1,8 @@
 // Compile mode with a real iPXE source tree (BOOT_STACK_IPXE_SRC, a folder outside the repo; the
 // project never downloads iPXE source itself here). Proves: HTTPS on for BIOS and UEFI, the
-// site's stage-1 compiled into both binaries (no initrd, no autoexec.ipxe on the medium), the
-// user's tree left untouched, and a second site costing a re-link, not a full build.
+// site's stage-1 compiled into both binaries (not loaded from the medium), the user's tree left
+// untouched, a second site or another CA costing a re-link, not a full build, and the same bytes
+// whatever was built in between.
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -10,6 +11,9 @@ import { renderStage1 } from "../../ipxe/render/stage1";
 import { buildSiteImage, IPXE_PINNED_COMMIT, SiteImageResult } from "../../ipxe/build";
 import { probeBinary, readableBody } from "../../ipxe/build/probe";
 import { PROD_FILE } from "../support/prod-config";
+import { cacheDir } from "../../ipxe/build/cache";
+import { sha256 } from "../../ipxe/build/hash";
+import { makeCa } from "../../local/test-ca";
 import { fatFiles, isoFiles, isoRead } from "./inspect";
 
 const SRC = process.env.BOOT_STACK_IPXE_SRC;
@@ -63,10 +67,9 @@ maybe("compile mode (BOOT_STACK_IPXE_SRC)", () => {
     const bootx64 = fatRead(efi, "EFI/BOOT/BOOTX64.EFI");
     expect((await readableBody(bootx64)).includes(Buffer.from(stage1))).toBe(true);
     expect(fatFiles(efi)).toEqual(["EFI/BOOT/BOOTX64.EFI"]);
-    // The embedded stage-1 is not on the medium: isolinux hands iPXE only the medium script
-    // (local-disk's way back to the next boot device), and stage1.ipxe is absent.
+    // The embedded stage-1 is not loaded from the medium: isolinux hands iPXE only the medium
+    // script (local-disk's way back to the next boot device).
     expect(isoRead(r.isoPath, "/isolinux/isolinux.cfg").toString()).toMatch(/^\s*INITRD \/medium-cd\.ipxe$/m);
-    expect(isoFiles(r.isoPath)).not.toContain("/stage1.ipxe");
     expect(isoFiles(r.isoPath)).toContain("/ipxe.lkrn");
   });
 
@@ -97,5 +100,39 @@ maybe("compile mode (BOOT_STACK_IPXE_SRC)", () => {
       outDir: path.join(tmp, "again"),
     });
     expect(again.sha256).toBe(r.sha256);
+  });
+  test("another CA to trust rebuilds only what carries it; back to the first trust, the same bytes", async () => {
+    const ca = await makeCa(path.join(tmp, "ca"), "other", "boot-stack compile test CA");
+    const trusting = await buildSiteImage({
+      site: "nyc2",
+      stage1,
+      mode: "compile",
+      trust: [ca.cert],
+      outDir: path.join(tmp, "trusting"),
+    });
+    expect(trusting.compile!.fullBuild).toBe(false);
+    expect(trusting.sha256).not.toBe(r.sha256);
+    // CERT= carries the CA in the binary (DER), so the image can present the chain.
+    const der = Buffer.from(fs.readFileSync(ca.cert, "utf8").replace(/-----[^-]+-----|\s/g, ""), "base64");
+    const lk = isoRead(trusting.isoPath, "/ipxe.lkrn");
+    expect((await readableBody(lk)).includes(der)).toBe(true);
+    process.stdout.write(`  another trust list: make ${trusting.compile!.makeSeconds.toFixed(1)} s\n`);
+    // Built again after the other trust, its cached binaries removed (compile.ts: out/<stage-1
+    // hash>-trust-default in the build tree): byte for byte the first.
+    const outs = path.join(cacheDir(), "ipxe", "build");
+    const cachedFirst = fs
+      .readdirSync(outs)
+      .map((tree) => path.join(outs, tree, "out", `${sha256(stage1).slice(0, 20)}-trust-default`))
+      .filter((d) => fs.existsSync(d));
+    expect(cachedFirst).toHaveLength(1);
+    fs.rmSync(cachedFirst[0], { recursive: true, force: true });
+    const back = await buildSiteImage({
+      site: "nyc2",
+      stage1,
+      mode: "compile",
+      outDir: path.join(tmp, "back"),
+    });
+    expect(back.compile!.makeSeconds).toBeGreaterThan(0);
+    expect(back.sha256).toBe(r.sha256);
   });
 });
