@@ -42,12 +42,14 @@ export function script(key: string, text: string): OriginObject {
 /** Every object the origin serves, sorted by key; the manifest (hashes of all others) last. */
 export function originLayout(config: StackConfig, origin: OriginRef): OriginObject[] {
   const objects: OriginObject[] = [];
+  // ipxe.codeSigning: the scripts verify what they fetch; signatures.ts adds the signatures.
+  const signed = config.ipxe.codeSigning !== undefined;
   for (const site of config.sites) {
-    objects.push(script(keys.stage1(site.name), renderStage1(site, origin)));
-    objects.push(script(keys.stage2(site.name), renderStage2(site, config.artifacts, origin)));
+    objects.push(script(keys.stage1(site.name), renderStage1(site, origin, signed)));
+    objects.push(script(keys.stage2(site.name), renderStage2(site, config.artifacts, origin, signed)));
   }
-  objects.push(script(keys.sitesIndex, renderSitesIndex(config.sites, origin)));
-  objects.push(script(keys.genericStage1, renderGenericStage1(origin)));
+  objects.push(script(keys.sitesIndex, renderSitesIndex(config.sites, origin, signed)));
+  objects.push(script(keys.genericStage1, renderGenericStage1(origin, signed)));
   for (const [name, artifact] of Object.entries(config.artifacts)) {
     objects.push({
       key: keys.artifact(name, artifact.sha256),
