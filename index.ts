@@ -8,6 +8,8 @@ import { validateStackConfig } from "./config/validate";
 import { resolveArtifacts } from "./origin/artifacts";
 import { cacheDir } from "./ipxe/build/index";
 import { bootStack } from "./components/boot-stack";
+import { originRefFor } from "./ipxe/render/origin-ref";
+import { signOrigin } from "./origin/sign-origin";
 
 export = async () => {
   const cfg = new pulumi.Config("boot-stack");
@@ -26,8 +28,15 @@ export = async () => {
     projectDir: __dirname,
     cacheDir: path.join(cacheDir(), "artifacts"),
   });
+  // ipxe.codeSigning: the key is read here, and a bad key or certificate stops the run before
+  // any resource is declared. Only the signatures go on.
+  const signatures = await signOrigin(config, originRefFor(config.origin), {
+    projectDir: __dirname,
+    artifactFile: (name) => path.resolve(__dirname, artifactPaths[name]),
+  });
   return bootStack(config, {
     artifactPaths,
+    signatures,
     projectDir: __dirname,
     // The bucket's region; the image uploads go there with the AWS provider's credentials.
     region: aws.require("region"),

@@ -6,6 +6,7 @@ import { StackConfig } from "../config/schema";
 import { cdnTrustFiles } from "../origin/cdn-trust";
 import { keys } from "../origin/keys";
 import { originLayout } from "../origin/layout";
+import { Signatures } from "../origin/signatures";
 import { originRefFor } from "../ipxe/render/origin-ref";
 import { imageOptionsFor } from "../ipxe/build/index";
 import { IpxeIso } from "./ipxe-iso";
@@ -22,6 +23,11 @@ export interface BootStackOptions {
   region: string;
   /** The stack's aws:profile, if it names one: the certificate's provider and the image uploads use it too. */
   awsProfile?: string;
+  /**
+   * With ipxe.codeSigning: the signatures of every object iPXE fetches (origin/sign-origin.ts
+   * signOrigin, which reads the key at run time); only these public bytes reach the program.
+   */
+  signatures?: Signatures;
   /** Passed to the Origin (e.g. explicit providers in tests or multi-account setups). */
   originOptions?: Pick<OriginArgs, "usEast1Provider" | "usEast1ProviderArgs" | "cloudflareProvider" | "tags">;
 }
@@ -58,7 +64,9 @@ export interface BootStack {
 
 export function bootStack(config: StackConfig, options: BootStackOptions): BootStack {
   const originRef = originRefFor(config.origin);
-  const layout = originLayout(config, originRef);
+  if (config.ipxe.codeSigning && !options.signatures)
+    throw new Error("ipxe.codeSigning is set: pass the origin's signatures (signOrigin) to bootStack");
+  const layout = originLayout(config, originRef, options.signatures);
 
   const origin = new Origin("origin", {
     hostname: config.origin.hostname,

@@ -7,7 +7,8 @@
 // leave the stack (retainOnDelete): CloudFront may serve the previous stage-2, which still points
 // at them, for up to a minute (CDN_TTL.script.max), and Pulumi's delete of an object removes every
 // version of it (cloud-audit D7); the bucket's lifecycle rules bound what is kept. Scripts are
-// deleted with their site, so a removed site's stage-2 disappears.
+// deleted with their site, so a removed site's stage-2 disappears. With ipxe.codeSigning the layout
+// holds each signed object's `<key>.sig` too (origin/signatures.ts), uploaded like a script.
 import * as path from "node:path";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
@@ -35,10 +36,17 @@ export class SiteContent extends pulumi.ComponentResource {
     super("boot-stack:index:SiteContent", name, {}, opts);
     const workDir = args.workDir ?? process.cwd();
     const artefacts: { object: OriginObject; name: string }[] = [];
-    const scripts: { object: OriginObject; text: string }[] = [];
+    const generated: {
+      object: OriginObject;
+      body: Pick<aws.s3.BucketObjectv2Args, "content" | "contentBase64">;
+    }[] = [];
     for (const object of args.objects) {
-      if (object.content.kind === "artifact") artefacts.push({ object, name: object.content.name });
-      else scripts.push({ object, text: object.content.text });
+      const c = object.content;
+      if (c.kind === "artifact") artefacts.push({ object, name: c.name });
+      // Signatures are public: their bytes may sit in the inputs and state.
+      else if (c.kind === "bytes")
+        generated.push({ object, body: { contentBase64: c.data.toString("base64") } });
+      else generated.push({ object, body: { content: c.text } });
     }
     // Every artefact must have its verified file before the first object is declared.
     const files = artefacts.map((a) => assetPath(a.object.key, a.name, args.artifactPaths, workDir));
@@ -51,10 +59,10 @@ export class SiteContent extends pulumi.ComponentResource {
           { parent: this, retainOnDelete: true },
         ),
     );
-    for (const { object, text } of scripts) {
+    for (const { object, body } of generated) {
       new aws.s3.BucketObjectv2(
         `${name}-${object.key}`,
-        { ...objectArgs(args.bucket, object), content: text },
+        { ...objectArgs(args.bucket, object), ...body },
         { parent: this, dependsOn: uploaded },
       );
     }

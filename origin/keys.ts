@@ -54,6 +54,11 @@ export const PATH_PATTERNS: Record<CacheClass, readonly string[]> = {
  */
 export const PLAIN_HTTP_PATH_PATTERNS: readonly string[] = ["sites/*", "generic/*", "artifacts/*"];
 
+/** Whether iPXE fetches this key (so, with ipxe.codeSigning, it is signed and verified). */
+export function isFetchedByIpxe(key: string): boolean {
+  return PLAIN_HTTP_PATH_PATTERNS.some((p) => key.startsWith(p.slice(0, -1)));
+}
+
 export function mayServePlainHttp(pattern: string): boolean {
   return PLAIN_HTTP_PATH_PATTERNS.includes(pattern);
 }

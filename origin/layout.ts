@@ -8,12 +8,15 @@ import { renderStage1 } from "../ipxe/render/stage1";
 import { renderStage2 } from "../ipxe/render/stage2";
 import { OriginRef } from "../ipxe/render/origin-ref";
 import { CACHE_CONTROL, CONTENT_TYPE, keys } from "./keys";
+import { signatureObjects, Signatures } from "./signatures";
 
 export type OriginContent =
   /** Generated text (scripts, indexes, manifest). */
   | { kind: "inline"; text: string }
   /** A configured artefact: a local path (relative to the project), a URL or a Debian package file. */
-  | { kind: "artifact"; name: string; source: ArtifactSource };
+  | { kind: "artifact"; name: string; source: ArtifactSource }
+  /** Generated binary content: a detached signature (signatures.ts). Public bytes. */
+  | { kind: "bytes"; data: Buffer };
 
 export interface OriginObject {
   /** Object key / URL path without leading slash, e.g. `sites/ams1/stage2.ipxe`. */
@@ -39,8 +42,15 @@ export function script(key: string, text: string): OriginObject {
   };
 }
 
-/** Every object the origin serves, sorted by key; the manifest (hashes of all others) last. */
-export function originLayout(config: StackConfig, origin: OriginRef): OriginObject[] {
+/**
+ * Every object the origin serves, sorted by key; the manifest (hashes of all others) last. With
+ * `signatures` (by object key, from sign-origin.ts), each signed object's `<key>.sig` is served too.
+ */
+export function originLayout(
+  config: StackConfig,
+  origin: OriginRef,
+  signatures?: Signatures,
+): OriginObject[] {
   const objects: OriginObject[] = [];
   // ipxe.codeSigning: the scripts verify what they fetch; signatures.ts adds the signatures.
   const signed = config.ipxe.codeSigning !== undefined;
@@ -59,6 +69,7 @@ export function originLayout(config: StackConfig, origin: OriginRef): OriginObje
       content: { kind: "artifact", name, source: artifact.source },
     });
   }
+  if (signatures) objects.push(...signatureObjects(objects, signatures));
   objects.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   objects.push(manifestObject(objects, origin));
   return objects;
