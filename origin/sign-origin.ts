@@ -7,6 +7,7 @@ import { X509Certificate } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { StackConfig } from "../config/schema";
+import { UserError } from "../errors/user-error";
 import { cacheDir } from "../ipxe/build/cache";
 import { loadCodeSigner, signDetachedAll } from "../ipxe/sign/cms";
 import { SigningError } from "../ipxe/sign/errors";
@@ -16,6 +17,13 @@ import { OriginObject, originLayout } from "./layout";
 import { needsSignature, Signatures } from "./signatures";
 
 const FIELD = "ipxe.codeSigning";
+
+/** A problem with ipxe.codeSigning's key, certificate or CA: one line naming the field (exit 3). */
+export class CodeSigningConfigError extends UserError {
+  constructor(message: string) {
+    super(message, "CONFIG");
+  }
+}
 
 type CodeSigningConfig = NonNullable<StackConfig["ipxe"]["codeSigning"]>;
 
@@ -33,6 +41,15 @@ export interface SignOriginOptions {
  * code and was issued by a CA in `trust` (else iPXE would refuse every signature at boot).
  */
 export function loadOriginSigner(cs: CodeSigningConfig, projectDir: string): Signer {
+  try {
+    return checkedSigner(cs, projectDir);
+  } catch (e) {
+    if (e instanceof SigningError) throw new CodeSigningConfigError(e.message);
+    throw e;
+  }
+}
+
+function checkedSigner(cs: CodeSigningConfig, projectDir: string): Signer {
   const abs = (f: string) => path.resolve(projectDir, f);
   const signer = loadCodeSigner(
     {

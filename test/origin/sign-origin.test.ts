@@ -10,11 +10,10 @@ import * as path from "node:path";
 import { StackConfig } from "../../config/schema";
 import { validateStackConfig } from "../../config/validate";
 import { run } from "../../ipxe/build/tools";
-import { SigningError } from "../../ipxe/sign/errors";
 import { CodeSigningPki, makeCodeSigningPki } from "../../local/code-signing-pki";
 import { CACHE_CONTROL, CONTENT_TYPE, keys } from "../../origin/keys";
 import { originLayout } from "../../origin/layout";
-import { loadOriginSigner, signOrigin } from "../../origin/sign-origin";
+import { CodeSigningConfigError, loadOriginSigner, signOrigin } from "../../origin/sign-origin";
 import { needsSignature } from "../../origin/signatures";
 import { prodRaw } from "../support/prod-config";
 
@@ -139,7 +138,8 @@ test("user mistakes: one line naming the field, thrown before anything is signed
     } catch (e) {
       err = e;
     }
-    expect(err).toBeInstanceOf(SigningError);
+    expect(err).toBeInstanceOf(CodeSigningConfigError);
+    expect((err as CodeSigningConfigError).exitCode).toBe(3);
     expect((err as Error).message).toMatch(re);
     expect((err as Error).message).not.toContain("\n");
     expect((err as Error).message).not.toMatch(/PRIVATE KEY/);
