@@ -45,6 +45,10 @@ export function renderSitesIndex(sites: SiteConfig[], origin: OriginRef, signed 
             refused: "refused",
           })
         : [`chain --timeout ${SCRIPT_FETCH_TIMEOUT_MS} --replace --autofree ${url} || goto failed`]),
+      ":failed",
+      "echo Could not fetch that site's stage-2.",
+      "prompt --timeout 10000 Press any key for the site list... ||",
+      "goto menu",
       ...(signed
         ? [
             ":refused",
@@ -54,10 +58,6 @@ export function renderSitesIndex(sites: SiteConfig[], origin: OriginRef, signed 
             "goto menu",
           ]
         : []),
-      ":failed",
-      "echo Could not fetch that site's stage-2.",
-      "prompt --timeout 10000 Press any key for the site list... ||",
-      "goto menu",
     ],
   ]);
 }

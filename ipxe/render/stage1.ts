@@ -203,13 +203,14 @@ function chain(plan: Stage1Plan, base: string, signed: boolean): string[] {
           refused: "chain_refused",
         })
       : [`chain --timeout ${SCRIPT_FETCH_TIMEOUT_MS} --autofree ${url} || goto chain_failed`]),
-    ...(signed ? chainRefused(`${base}/${plan.target}`) : []),
+    // A stage-2 that returns, failed or not, lands here (never in chain_refused below).
     ":chain_failed",
     "set bs_error ${errno:hexraw}",
     "iseq ${bs_leave} firmware && exit 1 ||",
     "set bs_failed origin",
     "echo Origin not reachable (error ${bs_error}).",
     "goto attempt_failed",
+    ...(signed ? chainRefused(`${base}/${plan.target}`) : []),
   ];
 }
 

@@ -43,6 +43,9 @@ describe("stage-1, signed", () => {
       ),
     );
   });
+  test("a stage-2 that returns goes to chain_failed, never through the refusal", () => {
+    expect(s).toMatch(/\|\| goto chain_failed\n(#[^\n]*\n)?:chain_failed\n/);
+  });
   test("a refusal is named and goes to the recovery menu at once, whose title says so", () => {
     expect(s).toContain(
       [
