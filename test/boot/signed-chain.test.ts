@@ -7,6 +7,8 @@
 //   3. the operator retries, stage-2 is right, the kernel was changed after signing: stage-2
 //      refuses it, names it, and its failed-entry path leads back to its menu;
 //   4. the origin is fixed and the operator presses a key: the verified chain boots the test OS.
+// A second test boots the generic image on UEFI: the site index and the chosen stage-2 are
+// verified before they run (chain --replace), kernel and initrd too, and the test OS boots.
 // It also prints what verification adds: from the kernel.sig request (sent once the kernel is in)
 // to the initrd request, i.e. fetching the signature and imgverify over the kernel under TCG.
 // A signature under an unknown CA takes ~16 s to refuse: iPXE first tries to fetch a
@@ -18,11 +20,13 @@ import { StackConfig } from "../../config/schema";
 import { cacheDir } from "../../ipxe/build/cache";
 import { sha256 } from "../../ipxe/build/hash";
 import { loadCodeSigner, signDetached } from "../../ipxe/sign/cms";
-import { cachedCodeSigningPki } from "../../local/code-signing-pki";
+import { cachedCodeSigningPki, CodeSigningPki } from "../../local/code-signing-pki";
+import { GUEST_ORIGIN } from "../../local/guest-network";
+import { buildTestImage } from "../../local/image";
 import { stripAnsi } from "../../local/qemu/screen";
 import { TESTOS_KERNEL } from "../../local/stack";
 import { keys } from "../../origin/keys";
-import { OriginObject, script } from "../../origin/layout";
+import { OriginObject, originLayout, script } from "../../origin/layout";
 import { AccessLogEntry } from "../../origin/server-log";
 import { boot, expectNothingLeftBehind, fixtureStack, whenIpxeSource } from "./helpers";
 
@@ -37,6 +41,14 @@ const compiled = whenIpxeSource("signed-chain.test.ts: imgverify needs a compile
 const swap = (layout: OriginObject[], next: OriginObject) =>
   layout.map((o) => (o.key === next.key ? next : o));
 
+/** The boot fixture stack with ipxe.codeSigning by the cached test PKI. */
+async function signingStack(): Promise<{ pki: CodeSigningPki; stack: StackConfig }> {
+  const pki = await cachedCodeSigningPki();
+  const base = await fixtureStack();
+  const codeSigning = { trust: [pki.ca.cert], certFile: pki.signer.cert, keyFile: pki.signer.key };
+  return { pki, stack: { ...base, ipxe: { ...base.ipxe, mode: "compile", codeSigning } } };
+}
+
 async function requests(log: AccessLogEntry[], pathEnd: string, count: number, timeoutMs = 60_000) {
   const deadline = Date.now() + timeoutMs;
   while (log.filter((e) => e.path.endsWith(pathEnd)).length < count) {
@@ -49,16 +61,7 @@ async function requests(log: AccessLogEntry[], pathEnd: string, count: number, t
 compiled(
   "a signed chain: tampered stage-2, stage-2 under another CA and a tampered kernel are refused and named, then the fixed chain boots",
   async () => {
-    const pki = await cachedCodeSigningPki();
-    const base = await fixtureStack();
-    const stack: StackConfig = {
-      ...base,
-      ipxe: {
-        ...base.ipxe,
-        mode: "compile",
-        codeSigning: { trust: [pki.ca.cert], certFile: pki.signer.cert, keyFile: pki.signer.key },
-      },
-    };
+    const { pki, stack } = await signingStack();
     const other = loadCodeSigner({ certFile: pki.other.signer.cert, keyFile: pki.other.signer.key }, "other");
     const work = fs.mkdtempSync(path.join(os.tmpdir(), "signed-chain-"));
     // The kernel with one byte changed: what a bucket holds after someone swapped it.
@@ -155,6 +158,48 @@ compiled(
         `${JSON.stringify({ kernelMb: Number(mb), kernelVerifyAddedMs: addedMs, kernelDownloadMs: transferMs })}\n`,
       );
       expect(addedMs).toBeLessThan(10_000);
+    } finally {
+      fs.rmSync(work, { recursive: true, force: true });
+    }
+  },
+  15 * 60_000,
+);
+
+compiled(
+  "UEFI, the generic image: the site index and the chosen site's stage-2 are verified before they run, and the test OS boots",
+  async () => {
+    const { stack } = await signingStack();
+    const generic = originLayout(stack, GUEST_ORIGIN).find((o) => o.key === keys.genericStage1)!;
+    const work = fs.mkdtempSync(path.join(os.tmpdir(), "signed-chain-uefi-"));
+    try {
+      const image = await buildTestImage({
+        site: "generic",
+        stage1: (generic.content as { text: string }).text,
+        outDir: work,
+        platforms: ["uefi"],
+        mode: "compile",
+        codeSigningTrust: stack.ipxe.codeSigning!.trust,
+      });
+      const r = await boot(
+        "signed-chain-uefi",
+        { site: SITE, firmware: "uefi", stack, image: image.isoPath, restrict: false, timeoutMs: 180_000 },
+        async ({ op }) => {
+          // QEMU's DHCP answers; the index lists the fixture's sites in order.
+          const index = stack.sites.findIndex((x) => x.name === SITE);
+          await op.pickMenuEntry(SITE, { index, timeoutMs: 120_000 });
+        },
+      );
+      const paths = r.accessLog.map((e) => `${e.path} ${e.status}`);
+      expect(paths).toEqual(
+        expect.arrayContaining([
+          `/${keys.sitesIndex} 200`,
+          `/${keys.signature(keys.sitesIndex)} 200`,
+          `/${STAGE2} 200`,
+          `/${keys.signature(STAGE2)} 200`,
+        ]),
+      );
+      expect(stripAnsi(r.serial)).not.toContain("Refused");
+      expect(r.report.booted).toBe(true);
     } finally {
       fs.rmSync(work, { recursive: true, force: true });
     }
