@@ -10,7 +10,7 @@ export type Signatures = Record<string, Buffer>;
 
 /** What iPXE fetches and the scripts verify: scripts under sites/ and generic/, and artefacts. */
 export function needsSignature(o: OriginObject): boolean {
-  return isFetchedByIpxe(o.key) && !o.key.endsWith(".sig");
+  return isFetchedByIpxe(o.key) && o.contentType !== CONTENT_TYPE.signature;
 }
 
 /** One `<key>.sig` per signed object, with the object's cache policy (they expire together). */

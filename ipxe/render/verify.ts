@@ -3,16 +3,16 @@
 // image trust permanent before it fetches anything; from then on iPXE runs (chain, boot) only
 // images that `imgverify` accepted against the detached signature served beside them
 // (origin/keys.ts keys.signature). https://ipxe.org/cmd/imgtrust https://ipxe.org/cmd/imgverify
+import { keys } from "../../origin/keys";
 import { SCRIPT_FETCH_TIMEOUT_MS } from "./timing";
 
 /** What a refused object's scripts say on screen, below iPXE's own "Could not verify" line. */
 export const REFUSED_HINT =
   "It was changed after signing, or signed by a certificate this image does not trust.";
 
-/** `<url>.sig`: the signature beside the object; any query string stays on the object's URL only. */
+/** The signature beside the object (keys.signature); any query string stays on the object's URL only. */
 export function signatureUrl(url: string): string {
-  const [path] = url.split("?");
-  return `${path}.sig`;
+  return keys.signature(url.split("?")[0]);
 }
 
 /** Stage-1, after the boot medium's own script and before any download. No script can undo it. */
