@@ -8,8 +8,7 @@ import { validateStackConfig } from "./config/validate";
 import { resolveArtifacts } from "./origin/artifacts";
 import { cacheDir } from "./ipxe/build/index";
 import { bootStack } from "./components/boot-stack";
-import { originRefFor } from "./ipxe/render/origin-ref";
-import { signOrigin } from "./origin/sign-origin";
+import { loadOriginSigner } from "./origin/sign-origin";
 
 export = async () => {
   const cfg = new pulumi.Config("boot-stack");
@@ -28,15 +27,13 @@ export = async () => {
     projectDir: __dirname,
     cacheDir: path.join(cacheDir(), "artifacts"),
   });
-  // ipxe.codeSigning: the key is read here, and a bad key or certificate stops the run before
-  // any resource is declared. Only the signatures go on.
-  const signatures = await signOrigin(config, originRefFor(config.origin), {
-    projectDir: __dirname,
-    artifactFile: (name) => path.resolve(__dirname, artifactPaths[name]),
-  });
+  // ipxe.codeSigning: signatures are made by command at up (components/object-signatures.ts), so
+  // a preview needs no key (bootStack checks the certificate, which is public). An up checks the
+  // key here too, so a missing or wrong key stops it before any resource is declared.
+  if (config.ipxe.codeSigning && !pulumi.runtime.isDryRun())
+    loadOriginSigner(config.ipxe.codeSigning, __dirname);
   return bootStack(config, {
     artifactPaths,
-    signatures,
     projectDir: __dirname,
     // The bucket's region; the image uploads go there with the AWS provider's credentials.
     region: aws.require("region"),

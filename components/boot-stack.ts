@@ -5,8 +5,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { StackConfig } from "../config/schema";
 import { cdnTrustFiles } from "../origin/cdn-trust";
 import { keys } from "../origin/keys";
-import { originLayout } from "../origin/layout";
-import { Signatures } from "../origin/signatures";
+import { OriginObject, originLayout } from "../origin/layout";
+import { checkCodeSigningCert } from "../origin/sign-origin";
 import { originRefFor } from "../ipxe/render/origin-ref";
 import { imageOptionsFor } from "../ipxe/build/index";
 import { IpxeIso } from "./ipxe-iso";
@@ -23,11 +23,6 @@ export interface BootStackOptions {
   region: string;
   /** The stack's aws:profile, if it names one: the certificate's provider and the image uploads use it too. */
   awsProfile?: string;
-  /**
-   * With ipxe.codeSigning: the signatures of every object iPXE fetches (origin/sign-origin.ts
-   * signOrigin, which reads the key at run time); only these public bytes reach the program.
-   */
-  signatures?: Signatures;
   /** Passed to the Origin (e.g. explicit providers in tests or multi-account setups). */
   originOptions?: Pick<OriginArgs, "usEast1Provider" | "usEast1ProviderArgs" | "cloudflareProvider" | "tags">;
 }
@@ -64,9 +59,9 @@ export interface BootStack {
 
 export function bootStack(config: StackConfig, options: BootStackOptions): BootStack {
   const originRef = originRefFor(config.origin);
-  if (config.ipxe.codeSigning && !options.signatures)
-    throw new Error("ipxe.codeSigning is set: pass the origin's signatures (signOrigin) to bootStack");
-  const layout = originLayout(config, originRef, options.signatures);
+  const projectDir = options.projectDir ?? process.cwd();
+  // ipxe.codeSigning: the signatures are made by command at up (siteContent), not in the layout.
+  const layout = originLayout(config, originRef);
 
   const origin = new Origin("origin", {
     hostname: config.origin.hostname,
@@ -80,7 +75,6 @@ export function bootStack(config: StackConfig, options: BootStackOptions): BootS
     ...options.originOptions,
   });
 
-  const projectDir = options.projectDir ?? process.cwd();
   const images: Record<string, IpxeIso> = {};
   const sites: Record<string, SiteOutputs> = {};
   for (const site of config.sites) {
@@ -108,12 +102,7 @@ export function bootStack(config: StackConfig, options: BootStackOptions): BootS
     };
   }
 
-  const content = new SiteContent("content", {
-    bucket: origin.bucketName,
-    objects: layout,
-    artifactPaths: options.artifactPaths,
-    workDir: projectDir,
-  });
+  const content = siteContent(config, layout, origin.bucketName, { ...options, projectDir });
 
   return {
     origin,
@@ -130,4 +119,33 @@ export function bootStack(config: StackConfig, options: BootStackOptions): BootS
       sites,
     },
   };
+}
+
+/**
+ * The uploads of the layout into `bucket`. With ipxe.codeSigning the certificate is checked now
+ * (public: no key), and signature commands make the `.sig` objects at up (object-signatures.ts).
+ */
+export function siteContent(
+  config: StackConfig,
+  layout: OriginObject[],
+  bucket: pulumi.Input<string>,
+  options: Pick<BootStackOptions, "artifactPaths" | "region" | "awsProfile"> & { projectDir: string },
+): SiteContent {
+  const cs = config.ipxe.codeSigning;
+  return new SiteContent("content", {
+    bucket,
+    objects: layout,
+    artifactPaths: options.artifactPaths,
+    workDir: options.projectDir,
+    ...(cs
+      ? {
+          signing: {
+            codeSigning: cs,
+            certSha256: checkCodeSigningCert(cs, options.projectDir).certSha256,
+            region: options.region,
+            ...(options.awsProfile ? { awsProfile: options.awsProfile } : {}),
+          },
+        }
+      : {}),
+  });
 }

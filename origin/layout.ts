@@ -8,7 +8,7 @@ import { renderStage1 } from "../ipxe/render/stage1";
 import { renderStage2 } from "../ipxe/render/stage2";
 import { OriginRef } from "../ipxe/render/origin-ref";
 import { CACHE_CONTROL, CONTENT_TYPE, keys } from "./keys";
-import { signatureObjects, Signatures } from "./signatures";
+import { needsSignature, signatureObjects, Signatures } from "./signatures";
 
 export type OriginContent =
   /** Generated text (scripts, indexes, manifest). */
@@ -44,7 +44,8 @@ export function script(key: string, text: string): OriginObject {
 
 /**
  * Every object the origin serves, sorted by key; the manifest (hashes of all others) last. With
- * `signatures` (by object key, from sign-origin.ts), each signed object's `<key>.sig` is served too.
+ * `signatures` (by object key, from sign-origin.ts), each signed object's `<key>.sig` is served too
+ * (the local origin); the Pulumi program leaves them out and uploads them by command.
  */
 export function originLayout(
   config: StackConfig,
@@ -69,13 +70,18 @@ export function originLayout(
       content: { kind: "artifact", name, source: artifact.source },
     });
   }
+  const byKey = (a: OriginObject, b: OriginObject) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+  objects.sort(byKey);
+  // The manifest names each object's signature but not its bytes: the Pulumi program's signature
+  // commands make them at `up` (components/object-signatures.ts), so a preview has no key to make them.
+  const manifest = manifestObject(objects, origin, signed);
   if (signatures) objects.push(...signatureObjects(objects, signatures));
-  objects.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-  objects.push(manifestObject(objects, origin));
+  objects.sort(byKey);
+  objects.push(manifest);
   return objects;
 }
 
-function manifestObject(objects: OriginObject[], origin: OriginRef): OriginObject {
+function manifestObject(objects: OriginObject[], origin: OriginRef, signed: boolean): OriginObject {
   const manifest = {
     baseUrl: origin.baseUrl,
     objects: objects.map((o) => ({
@@ -83,6 +89,7 @@ function manifestObject(objects: OriginObject[], origin: OriginRef): OriginObjec
       sha256: o.sha256,
       ...(o.size !== undefined ? { size: o.size } : {}),
       contentType: o.contentType,
+      ...(signed && needsSignature(o) ? { signature: keys.signature(o.key) } : {}),
     })),
   };
   const text = JSON.stringify(manifest, null, 2) + "\n";

@@ -29,3 +29,26 @@ export function signatureObjects(objects: OriginObject[], signatures: Signatures
     };
   });
 }
+
+/**
+ * How the Pulumi program groups the signed objects into signature commands, for 1,000 sites:
+ * one per site (its stage-1 and stage-2: a menu change re-signs that site alone), one for the
+ * site index and the generic stage-1, one per artefact (named by artefact, so a new version is an
+ * update of the same command). One per object would double the resources and the command starts
+ * (~1 s each) for nothing; one for all would re-sign and re-upload every site on any change.
+ */
+export function signatureGroup(o: OriginObject): string {
+  if (o.content.kind === "artifact") return `artifacts/${o.content.name}`;
+  const site = /^sites\/([^/]+)\//.exec(o.key);
+  return site ? `sites/${site[1]}` : "shared";
+}
+
+/** The signed objects by group (signatureGroup), in layout order. */
+export function signatureGroups(objects: OriginObject[]): Map<string, OriginObject[]> {
+  const groups = new Map<string, OriginObject[]>();
+  for (const o of objects.filter(needsSignature)) {
+    const g = signatureGroup(o);
+    groups.set(g, [...(groups.get(g) ?? []), o]);
+  }
+  return groups;
+}
