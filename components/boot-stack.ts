@@ -11,6 +11,7 @@ import { originRefFor } from "../ipxe/render/origin-ref";
 import { imageOptionsFor } from "../ipxe/build/index";
 import { IpxeIso } from "./ipxe-iso";
 import { Origin, OriginArgs } from "./origin";
+import { ObjectSigningArgs } from "./object-signatures";
 import { SiteContent } from "./site-content";
 
 export interface BootStackOptions {
@@ -60,7 +61,9 @@ export interface BootStack {
 export function bootStack(config: StackConfig, options: BootStackOptions): BootStack {
   const originRef = originRefFor(config.origin);
   const projectDir = options.projectDir ?? process.cwd();
-  // ipxe.codeSigning: the signatures are made by command at up (siteContent), not in the layout.
+  // ipxe.codeSigning: checked before any resource; the signatures are made by command at up
+  // (components/object-signatures.ts), so the layout has none.
+  const signing = objectSigningFor(config, { ...options, projectDir });
   const layout = originLayout(config, originRef);
 
   const origin = new Origin("origin", {
@@ -102,7 +105,7 @@ export function bootStack(config: StackConfig, options: BootStackOptions): BootS
     };
   }
 
-  const content = siteContent(config, layout, origin.bucketName, { ...options, projectDir });
+  const content = siteContent(layout, origin.bucketName, { ...options, projectDir, signing });
 
   return {
     origin,
@@ -122,30 +125,34 @@ export function bootStack(config: StackConfig, options: BootStackOptions): BootS
 }
 
 /**
- * The uploads of the layout into `bucket`. With ipxe.codeSigning the certificate is checked now
- * (public: no key), and signature commands make the `.sig` objects at up (object-signatures.ts).
+ * ipxe.codeSigning for the signature commands, or undefined: the certificate is checked now
+ * (public, no key: a preview can), one line naming the field when it cannot sign for the images.
  */
-export function siteContent(
+export function objectSigningFor(
   config: StackConfig,
+  options: Pick<BootStackOptions, "region" | "awsProfile"> & { projectDir: string },
+): ObjectSigningArgs | undefined {
+  const cs = config.ipxe.codeSigning;
+  if (!cs) return undefined;
+  return {
+    codeSigning: cs,
+    certSha256: checkCodeSigningCert(cs, options.projectDir).certSha256,
+    region: options.region,
+    ...(options.awsProfile ? { awsProfile: options.awsProfile } : {}),
+  };
+}
+
+/** The uploads of the layout into `bucket`; with `signing`, signature commands make the `.sig` objects at up. */
+export function siteContent(
   layout: OriginObject[],
   bucket: pulumi.Input<string>,
-  options: Pick<BootStackOptions, "artifactPaths" | "region" | "awsProfile"> & { projectDir: string },
+  options: { artifactPaths: Record<string, string>; projectDir: string; signing?: ObjectSigningArgs },
 ): SiteContent {
-  const cs = config.ipxe.codeSigning;
   return new SiteContent("content", {
     bucket,
     objects: layout,
     artifactPaths: options.artifactPaths,
     workDir: options.projectDir,
-    ...(cs
-      ? {
-          signing: {
-            codeSigning: cs,
-            certSha256: checkCodeSigningCert(cs, options.projectDir).certSha256,
-            region: options.region,
-            ...(options.awsProfile ? { awsProfile: options.awsProfile } : {}),
-          },
-        }
-      : {}),
+    ...(options.signing ? { signing: options.signing } : {}),
   });
 }

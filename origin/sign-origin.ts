@@ -124,7 +124,9 @@ export interface ToSign {
 export async function signCached(signer: Signer, items: ToSign[], cache?: string): Promise<Buffer[]> {
   const dir = path.join(cache ?? path.join(cacheDir(), "signatures"), signer.certSha256);
   const cached = (sha: string) => path.join(dir, `${sha}.sig`);
-  const out: Buffer[] = items.map((o) => (fs.existsSync(cached(o.sha256)) ? fs.readFileSync(cached(o.sha256)) : Buffer.alloc(0)));
+  const out: Buffer[] = items.map((o) =>
+    fs.existsSync(cached(o.sha256)) ? fs.readFileSync(cached(o.sha256)) : Buffer.alloc(0),
+  );
   const missing = items.map((o, i) => ({ o, i })).filter(({ i }) => out[i].length === 0);
   const bytes = await Promise.all(missing.map(({ o }) => o.bytes()));
   const made = await signDetachedAll(bytes, signer);

@@ -29,7 +29,12 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString("utf8");
 }
 
-async function s3Step<T>(what: string, input: SignatureCommandInput, needs: string, fn: () => Promise<T>): Promise<T> {
+async function s3Step<T>(
+  what: string,
+  input: SignatureCommandInput,
+  needs: string,
+  fn: () => Promise<T>,
+): Promise<T> {
   try {
     return await fn();
   } catch (e) {

@@ -148,15 +148,18 @@ describe("ipxe.codeSigning", () => {
     return raw;
   };
 
-  test("signatures are uploaded beside every script and artefact; the key reaches no input or output", async () => {
+  test("a signature command per site, for the shared scripts and per artefact; the key reaches no input or output", async () => {
     const keyPem = fs.readFileSync(pki.signer.key, "utf8");
     process.env[KEY_ENV] = keyPem;
     const { outputs, error } = await run(signing(pki.signer.cert));
     expect(error).toBeUndefined();
     const objects = h.records.filter((r) => r.type === "aws:s3/bucketObjectv2:BucketObjectv2");
-    const sigs = objects.filter((o) => o.inputs.key.endsWith(".sig"));
-    expect(sigs).toHaveLength(4 * 2 + 2 + 4); // every script iPXE fetches and every artefact
-    expect(objects).toHaveLength(4 * 2 + 2 + 4 + 1 + sigs.length);
+    // No `.sig` objects: the commands upload them at up (components/object-signatures.ts).
+    expect(objects).toHaveLength(4 * 2 + 2 + 4 + 1);
+    const commands = h.records.filter(
+      (r) => r.type === "command:local:Command" && r.name.startsWith("content-sign-"),
+    );
+    expect(commands).toHaveLength(4 + 1 + 4); // every site, the shared scripts, every artefact
     const keyBody = keyPem.split("\n")[1];
     for (const r of h.records) expect(JSON.stringify(r.inputs)).not.toContain(keyBody);
     expect(JSON.stringify(await valueOf(h.pulumi.output(outputs)))).not.toContain(keyBody);

@@ -1,82 +1,123 @@
-// The signatures' uploads under mocks (ipxe.codeSigning): each signed object's `<key>.sig` is a
-// bucket object with the object's cache policy, the DER bytes as base64, the signatures' content
-// type, after the artefacts like the scripts; no key material in any input. A stack that signs
-// but was handed no signatures is refused before any resource is declared.
+// The signature commands under mocks (ipxe.codeSigning; components/object-signatures.ts): one
+// Command per site, one for the shared scripts, one per artefact; their inputs are public digests,
+// the codeSigning block as configured and the scripts' text — no key; no triggers (a replace would
+// delete what it just uploaded); each script waits for its signature and the artefacts'; no `.sig`
+// bucket objects. A certificate that cannot sign for the images stops bootStack before any resource.
+// What the command does at up is test/engine/signatures.test.ts's.
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type * as SiteContentModule from "../../components/site-content";
 import type * as BootStackModule from "../../components/boot-stack";
 import { StackConfig } from "../../config/schema";
 import { loadStackFile } from "../../config/stack-file";
-import { CACHE_CONTROL, CONTENT_TYPE, keys } from "../../origin/keys";
+import { makeCodeSigningPki, CodeSigningPki } from "../../local/code-signing-pki";
+import { CACHE_CONTROL, keys } from "../../origin/keys";
 import { originLayout } from "../../origin/layout";
-import { needsSignature, Signatures } from "../../origin/signatures";
+import { SIGNATURE_COMMAND, SIGNATURE_COMMAND_VERSION } from "../../origin/signature-command-env";
 import { PROD_FILE } from "../support/prod-config";
 import { byType, Harness, installMocks, tempArtifacts } from "./harness";
 
 const OBJECT = "aws:s3/bucketObjectv2:BucketObjectv2";
+const COMMAND = "command:local:Command";
+const KEY_ENV = "BOOT_STACK_TEST_SIGNING_KEY";
 const prodFile = loadStackFile(PROD_FILE);
 const temp = tempArtifacts(Object.keys(prodFile.artifacts));
-const config: StackConfig = {
-  ...prodFile,
-  artifacts: Object.fromEntries(
-    Object.entries(prodFile.artifacts).map(([n, a]) => [n, { ...a, sha256: temp.artifacts[n].sha256 }]),
-  ),
-  ipxe: {
-    ...prodFile.ipxe,
-    mode: "compile",
-    codeSigning: { trust: ["ca.pem"], certFile: "cs.pem", keyEnv: "K" },
-  },
-};
 const origin = { baseUrl: "https://boot.example.com" };
-// Stand-in DER bytes: this test is about the upload; real signatures are test/origin/sign-origin.test.ts's.
-const signatures: Signatures = Object.fromEntries(
-  originLayout(config, origin)
-    .filter(needsSignature)
-    .map((o) => [o.key, Buffer.from(`sig of ${o.key}`)]),
-);
 
 let h: Harness;
-let SiteContent: typeof SiteContentModule.SiteContent;
-let bootStack: typeof BootStackModule.bootStack;
+let pki: CodeSigningPki;
+let config: StackConfig;
+let mod: typeof BootStackModule;
 beforeAll(async () => {
   h = await installMocks();
-  ({ SiteContent } = await import("../../components/site-content"));
-  ({ bootStack } = await import("../../components/boot-stack"));
+  mod = await import("../../components/boot-stack");
+  pki = await makeCodeSigningPki(path.join(temp.dir, "pki"));
+  config = {
+    ...prodFile,
+    artifacts: Object.fromEntries(
+      Object.entries(prodFile.artifacts).map(([n, a]) => [n, { ...a, sha256: temp.artifacts[n].sha256 }]),
+    ),
+    ipxe: {
+      ...prodFile.ipxe,
+      mode: "compile",
+      codeSigning: { trust: [pki.ca.cert], certFile: pki.signer.cert, keyEnv: KEY_ENV },
+    },
+  };
 });
 afterAll(() => fs.rmSync(temp.dir, { recursive: true, force: true }));
 
-test("each signed object's <key>.sig is uploaded with its cache policy, after the artefacts", async () => {
+test("one signature command per site, for the shared scripts and per artefact; public inputs only; scripts after their signatures", async () => {
   h.reset();
-  new SiteContent("content", {
-    bucket: "b",
-    objects: originLayout(config, origin, signatures),
-    artifactPaths: temp.paths,
-    workDir: path.dirname(temp.dir),
-  });
+  const projectDir = path.dirname(temp.dir);
+  const signing = mod.objectSigningFor(config, { projectDir, region: "eu-west-1" })!;
+  const layout = originLayout(config, origin);
+  mod.siteContent(layout, "b", { artifactPaths: temp.paths, projectDir, signing });
   await h.settle();
+  const commands = byType(h.records, COMMAND);
+  const byName = Object.fromEntries(commands.map((c) => [c.name.replace("content-sign-", ""), c]));
+  expect(Object.keys(byName).sort()).toEqual(
+    [
+      ...config.sites.map((s) => `sites/${s.name}`),
+      "shared",
+      ...Object.keys(config.artifacts).map((a) => `artifacts/${a}`),
+    ].sort(),
+  );
+  const ams1 = byName["sites/ams1"];
+  const env = ams1.inputs.environment;
+  const stage2 = layout.find((o) => o.key === keys.stage2("ams1"))!;
+  expect(ams1.inputs).toMatchObject({ create: SIGNATURE_COMMAND, delete: `${SIGNATURE_COMMAND} delete` });
+  expect(ams1.inputs.triggers).toBeUndefined();
+  expect(env).toMatchObject({
+    BOOT_STACK_SIGN_VERSION: SIGNATURE_COMMAND_VERSION,
+    BOOT_STACK_SIGN_CERT_SHA256: signing.certSha256,
+    BOOT_STACK_BUCKET: "b",
+    BOOT_STACK_BUCKET_REGION: "eu-west-1",
+  });
+  expect(JSON.parse(env.BOOT_STACK_SIGN_OBJECTS)).toEqual([
+    {
+      key: keys.stage1("ams1"),
+      sha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+      cacheControl: CACHE_CONTROL.script,
+      from: "stdin",
+    },
+    { key: keys.stage2("ams1"), sha256: stage2.sha256, cacheControl: CACHE_CONTROL.script, from: "stdin" },
+  ]);
+  expect(JSON.parse(env.BOOT_STACK_CODE_SIGNING)).toEqual(config.ipxe.codeSigning);
+  expect(JSON.parse(ams1.inputs.stdin)[keys.stage2("ams1")]).toBe((stage2.content as any).text);
+  // An artefact's signature is kept like the artefact, and made from the bytes the bucket holds.
+  const kernel = byName["artifacts/debian12-linux"];
+  expect(kernel.inputs.delete).toBeUndefined();
+  expect(kernel.inputs.stdin).toBeUndefined();
+  expect(JSON.parse(kernel.inputs.environment.BOOT_STACK_SIGN_OBJECTS)).toEqual([
+    {
+      key: keys.artifact("debian12-linux", config.artifacts["debian12-linux"].sha256),
+      sha256: config.artifacts["debian12-linux"].sha256,
+      cacheControl: CACHE_CONTROL.immutable,
+      from: "bucket",
+    },
+  ]);
   const objects = byType(h.records, OBJECT);
   const byKey = Object.fromEntries(objects.map((r) => [r.inputs.key, r]));
-  const sigs = objects.filter((o) => o.inputs.key.endsWith(".sig"));
-  expect(sigs.map((o) => o.inputs.key).sort()).toEqual(Object.keys(signatures).map(keys.signature).sort());
-  const stage2 = byKey["sites/ams1/stage2.ipxe.sig"];
-  expect(stage2.inputs).toMatchObject({
-    contentType: CONTENT_TYPE.signature,
-    cacheControl: CACHE_CONTROL.script,
-    contentBase64: signatures["sites/ams1/stage2.ipxe"].toString("base64"),
-  });
-  expect(stage2.inputs.content).toBeUndefined();
-  const art = keys.artifact("debian12-linux", config.artifacts["debian12-linux"].sha256);
-  expect(byKey[`${art}.sig`].inputs.cacheControl).toBe(CACHE_CONTROL.immutable);
-  const artefactUrns = objects.filter((o) => o.inputs.source !== undefined).map((o) => o.urn);
-  expect(stage2.dependencies).toEqual(expect.arrayContaining(artefactUrns));
-  expect(JSON.stringify(objects.map((o) => o.inputs))).not.toMatch(/PRIVATE KEY/);
+  expect(kernel.dependencies).toContain(
+    byKey[JSON.parse(kernel.inputs.environment.BOOT_STACK_SIGN_OBJECTS)[0].key].urn,
+  );
+  expect(objects.filter((o) => o.inputs.key.endsWith(".sig"))).toEqual([]);
+  const artefactCommands = commands.filter((c) => c.name.includes("-sign-artifacts/")).map((c) => c.urn);
+  expect(byKey[keys.stage2("ams1")].dependencies).toEqual(
+    expect.arrayContaining([ams1.urn, ...artefactCommands]),
+  );
+  expect(byKey[keys.stage2("ams1")].dependencies).not.toContain(byName["sites/fra-lab"].urn);
+  expect(byKey[keys.manifest].dependencies).toEqual(expect.arrayContaining(commands.map((c) => c.urn)));
+  expect(JSON.stringify(h.records.map((r) => r.inputs))).not.toMatch(/PRIVATE KEY/);
 });
 
-test("a signing stack without signatures is refused before any resource is declared", async () => {
+test("a certificate under another CA stops bootStack before any resource, with no key needed", async () => {
   h.reset();
-  expect(() => bootStack(config, { artifactPaths: temp.paths, region: "eu-west-1" })).toThrow(
-    /ipxe\.codeSigning is set: pass the origin's signatures/,
+  const other: StackConfig = {
+    ...config,
+    ipxe: { ...config.ipxe, codeSigning: { ...config.ipxe.codeSigning!, certFile: pki.other.signer.cert } },
+  };
+  expect(() => mod.bootStack(other, { artifactPaths: temp.paths, region: "eu-west-1" })).toThrow(
+    /^ipxe\.codeSigning\.certFile .* was not issued by a CA in ipxe\.codeSigning\.trust/,
   );
   await h.settle();
   expect(h.records).toEqual([]);

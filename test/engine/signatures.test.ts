@@ -39,7 +39,7 @@ import { validateStackConfig } from ${mod("config/validate")};
 import { originRefFor } from ${mod("ipxe/render/origin-ref")};
 import { originLayout } from ${mod("origin/layout")};
 import { loadOriginSigner } from ${mod("origin/sign-origin")};
-import { siteContent } from ${mod("components/boot-stack")};
+import { objectSigningFor, siteContent } from ${mod("components/boot-stack")};
 export = async () => {
   const cfg = new pulumi.Config("boot-stack");
   const config = validateStackConfig({
@@ -48,8 +48,9 @@ export = async () => {
   });
   if (config.ipxe.codeSigning && !pulumi.runtime.isDryRun()) loadOriginSigner(config.ipxe.codeSigning, process.cwd());
   const artifactPaths = { kernel: "artifacts/vmlinuz", initrd: "artifacts/initrd.img" };
-  siteContent(config, originLayout(config, originRefFor(config.origin)), ${JSON.stringify(BUCKET)}, {
-    artifactPaths, projectDir: process.cwd(), region: "eu-west-1",
+  const signing = objectSigningFor(config, { projectDir: process.cwd(), region: "eu-west-1" });
+  siteContent(originLayout(config, originRefFor(config.origin)), ${JSON.stringify(BUCKET)}, {
+    artifactPaths, projectDir: process.cwd(), signing,
   });
 };
 `;
@@ -151,7 +152,9 @@ test("signatures by command: preview needs no key, up signs and uploads what cha
   expect(first.error).toBeUndefined();
   const commands = diffOf(first).create.filter((c) => c.startsWith(COMMAND));
   expect(commands).toEqual(
-    [...names.map((n) => `sites/${n}`), "shared", "artifacts/kernel", "artifacts/initrd"].map(signCommand).sort(),
+    [...names.map((n) => `sites/${n}`), "shared", "artifacts/kernel", "artifacts/initrd"]
+      .map(signCommand)
+      .sort(),
   );
   const sigs = await checkBucketSignatures();
   const signedObjects = diffOf(first).create.filter(
@@ -164,9 +167,9 @@ test("signatures by command: preview needs no key, up signs and uploads what cha
     contentType: "application/pkcs7-signature",
     cacheControl: "public, max-age=30, must-revalidate",
   });
-  expect((await s3.head(BUCKET, `${sigs.find((k) => k.startsWith("artifacts/"))}`)).headers.cacheControl).toBe(
-    "public, max-age=31536000, immutable",
-  );
+  expect(
+    (await s3.head(BUCKET, `${sigs.find((k) => k.startsWith("artifacts/"))}`)).headers.cacheControl,
+  ).toBe("public, max-age=31536000, immutable");
   // A script goes up only once its signature is there.
   const urn = (type: string, name: string) =>
     Object.keys(first.order).find((u) => u.endsWith(`${type}::${name}`))!;
@@ -183,14 +186,20 @@ test("signatures by command: preview needs no key, up signs and uploads what cha
   expect([d.create, d.update, d.replace, d.delete]).toEqual([[], [], [], []]);
 
   sites[0].menu.entries[0].label = "Rescue (changed)";
-  const changedKeys = [object("manifest.json"), object(`sites/${names[0]}/stage2.ipxe`), signCommand(`sites/${names[0]}`)].sort();
+  const changedKeys = [
+    object("manifest.json"),
+    object(`sites/${names[0]}/stage2.ipxe`),
+    signCommand(`sites/${names[0]}`),
+  ].sort();
   const preview = await run(writeProject(path.join(root, "runner-b")), "preview", "cache-b", false);
   expect(preview.error).toBeUndefined();
   expect(diffOf(preview)).toMatchObject({ create: [], update: changedKeys, replace: [], delete: [] });
   expect(preview.commands).toEqual([]);
 
   const noKey = await run(writeProject(path.join(root, "runner-b")), "up", "cache-b", false);
-  expect(noKey.error).toMatch(new RegExp(`^ipxe\\.codeSigning\\.keyEnv: environment variable ${KEY_ENV} is not set`));
+  expect(noKey.error).toMatch(
+    new RegExp(`^ipxe\\.codeSigning\\.keyEnv: environment variable ${KEY_ENV} is not set`),
+  );
   expect(noKey.error!.split("\n")).toHaveLength(1);
   // Nothing declared, nothing run (a failed run applies none of the deletes it lists).
   expect(noKey.steps.filter((st) => st.op !== "delete" && st.type !== "pulumi:pulumi:Stack")).toEqual([]);
