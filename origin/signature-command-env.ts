@@ -65,8 +65,14 @@ export function signatureCommandEnv(input: SignatureCommandInput): Record<string
   };
 }
 
-/** Environment → the command's input; names the variable when one is missing or malformed. */
-export function signatureCommandInput(env: NodeJS.ProcessEnv): SignatureCommandInput {
+/**
+ * Environment → the command's input; names the variable when one is missing or malformed. A
+ * delete runs with the environment an older checkout stored, so only create checks the version.
+ */
+export function signatureCommandInput(
+  env: NodeJS.ProcessEnv,
+  action: "create" | "delete",
+): SignatureCommandInput {
   const need = (k: string) => {
     const v = env[k];
     if (v === undefined || v === "") throw new SignatureCommandError(`${k} is not set`);
@@ -79,7 +85,7 @@ export function signatureCommandInput(env: NodeJS.ProcessEnv): SignatureCommandI
       throw new SignatureCommandError(`${k} is not JSON`);
     }
   };
-  if (env[ENV.version] !== SIGNATURE_COMMAND_VERSION)
+  if (action === "create" && env[ENV.version] !== SIGNATURE_COMMAND_VERSION)
     throw new SignatureCommandError(
       `${ENV.version} is ${JSON.stringify(env[ENV.version])}, this command is version ${SIGNATURE_COMMAND_VERSION}: run pulumi up with this checkout`,
     );

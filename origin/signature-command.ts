@@ -64,7 +64,7 @@ async function objectBytes(
 }
 
 async function create(): Promise<string> {
-  const input = signatureCommandInput(process.env);
+  const input = signatureCommandInput(process.env, "create");
   const cwd = process.cwd();
   const signer = loadOriginSigner(input.codeSigning, cwd);
   if (signer.certSha256 !== input.certSha256)
@@ -124,7 +124,7 @@ async function create(): Promise<string> {
 }
 
 async function remove(): Promise<string> {
-  const input = signatureCommandInput(process.env);
+  const input = signatureCommandInput(process.env, "delete");
   const s3 = s3Client(input.region);
   try {
     const gone = input.objects.map((o) => keys.signature(o.key));
