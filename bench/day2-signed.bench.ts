@@ -92,6 +92,7 @@ async function main(): Promise<void> {
   try {
     const first = await run("firstUp.seeded", "up", true, { ENGINE_SEED_COMMANDS: SEED });
     if (first.error) throw new Error(first.error);
+    emit(`day2.signed.${SITES}.state`, fs.statSync(path.join(root, "state.json")).size / 2 ** 20, "MiB");
     await run("preview.freshRunner.noKey", "preview", false);
     await run("preview.freshRunner.withKey", "preview", true);
     menuLabel = "Install (changed)";
