@@ -25,6 +25,12 @@ function emit(bench: string, value: number, unit: string, extra: Record<string, 
   console.log(JSON.stringify({ bench, value: Math.round(value * 100) / 100, unit, ...extra }));
 }
 
+/** Bytes of the image commands in the state (JSON, compact). */
+const imageBytes = (state: { resources: { type: string; name: string }[] }) =>
+  state.resources
+    .filter((r) => r.type === "command:local:Command" && r.name.startsWith("iso-"))
+    .reduce((n, r) => n + JSON.stringify(r).length, 0);
+
 async function main(): Promise<void> {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), "bs-bench-day2s-"));
   const s3 = await startLocalS3([BUCKET]);
@@ -92,7 +98,16 @@ async function main(): Promise<void> {
   try {
     const first = await run("firstUp.seeded", "up", true, { ENGINE_SEED_COMMANDS: SEED });
     if (first.error) throw new Error(first.error);
-    emit(`day2.signed.${SITES}.state`, fs.statSync(path.join(root, "state.json")).size / 2 ** 20, "MiB");
+    const state = JSON.parse(fs.readFileSync(path.join(root, "state.json"), "utf8"));
+    const bytesOf = (type: string) =>
+      state.resources
+        .filter((r: { type: string }) => r.type.endsWith(type))
+        .reduce((n: number, r: unknown) => n + JSON.stringify(r).length, 0);
+    emit(`day2.signed.${SITES}.state`, fs.statSync(path.join(root, "state.json")).size / 2 ** 20, "MiB", {
+      signatureCommandsKiB: Math.round((bytesOf("command:local:Command") - imageBytes(state)) / 2 ** 10),
+      imageCommandsKiB: Math.round(imageBytes(state) / 2 ** 10),
+      bucketObjectsKiB: Math.round(bytesOf("BucketObjectv2") / 2 ** 10),
+    });
     await run("preview.freshRunner.noKey", "preview", false);
     await run("preview.freshRunner.withKey", "preview", true);
     menuLabel = "Install (changed)";
