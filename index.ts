@@ -8,6 +8,7 @@ import { validateStackConfig } from "./config/validate";
 import { resolveArtifacts } from "./origin/artifacts";
 import { cacheDir } from "./ipxe/build/index";
 import { bootStack } from "./components/boot-stack";
+import { loadOriginSigner } from "./origin/sign-origin";
 
 export = async () => {
   const cfg = new pulumi.Config("boot-stack");
@@ -26,6 +27,11 @@ export = async () => {
     projectDir: __dirname,
     cacheDir: path.join(cacheDir(), "artifacts"),
   });
+  // ipxe.codeSigning: signatures are made by command at up (components/object-signatures.ts), so
+  // a preview needs no key (bootStack checks the certificate, which is public). An up checks the
+  // key here too, so a missing or wrong key stops it before any resource is declared.
+  if (config.ipxe.codeSigning && !pulumi.runtime.isDryRun())
+    loadOriginSigner(config.ipxe.codeSigning, __dirname);
   return bootStack(config, {
     artifactPaths,
     projectDir: __dirname,

@@ -5,11 +5,13 @@ import * as pulumi from "@pulumi/pulumi";
 import { StackConfig } from "../config/schema";
 import { cdnTrustFiles } from "../origin/cdn-trust";
 import { keys } from "../origin/keys";
-import { originLayout } from "../origin/layout";
+import { OriginObject, originLayout } from "../origin/layout";
+import { checkCodeSigningCert } from "../origin/sign-origin";
 import { originRefFor } from "../ipxe/render/origin-ref";
 import { imageOptionsFor } from "../ipxe/build/index";
 import { IpxeIso } from "./ipxe-iso";
 import { Origin, OriginArgs } from "./origin";
+import { ObjectSigningArgs } from "./object-signatures";
 import { SiteContent } from "./site-content";
 
 export interface BootStackOptions {
@@ -58,6 +60,10 @@ export interface BootStack {
 
 export function bootStack(config: StackConfig, options: BootStackOptions): BootStack {
   const originRef = originRefFor(config.origin);
+  const projectDir = options.projectDir ?? process.cwd();
+  // ipxe.codeSigning: checked before any resource; the signatures are made by command at up
+  // (components/object-signatures.ts), so the layout has none.
+  const signing = objectSigningFor(config, { ...options, projectDir });
   const layout = originLayout(config, originRef);
 
   const origin = new Origin("origin", {
@@ -72,7 +78,6 @@ export function bootStack(config: StackConfig, options: BootStackOptions): BootS
     ...options.originOptions,
   });
 
-  const projectDir = options.projectDir ?? process.cwd();
   const images: Record<string, IpxeIso> = {};
   const sites: Record<string, SiteOutputs> = {};
   for (const site of config.sites) {
@@ -100,12 +105,7 @@ export function bootStack(config: StackConfig, options: BootStackOptions): BootS
     };
   }
 
-  const content = new SiteContent("content", {
-    bucket: origin.bucketName,
-    objects: layout,
-    artifactPaths: options.artifactPaths,
-    workDir: projectDir,
-  });
+  const content = siteContent(layout, origin.bucketName, { ...options, projectDir, signing });
 
   return {
     origin,
@@ -122,4 +122,37 @@ export function bootStack(config: StackConfig, options: BootStackOptions): BootS
       sites,
     },
   };
+}
+
+/**
+ * ipxe.codeSigning for the signature commands, or undefined: the certificate is checked now
+ * (public, no key: a preview can), one line naming the field when it cannot sign for the images.
+ */
+export function objectSigningFor(
+  config: StackConfig,
+  options: Pick<BootStackOptions, "region" | "awsProfile"> & { projectDir: string },
+): ObjectSigningArgs | undefined {
+  const cs = config.ipxe.codeSigning;
+  if (!cs) return undefined;
+  return {
+    codeSigning: cs,
+    certSha256: checkCodeSigningCert(cs, options.projectDir).certSha256,
+    region: options.region,
+    ...(options.awsProfile ? { awsProfile: options.awsProfile } : {}),
+  };
+}
+
+/** The uploads of the layout into `bucket`; with `signing`, signature commands make the `.sig` objects at up. */
+export function siteContent(
+  layout: OriginObject[],
+  bucket: pulumi.Input<string>,
+  options: { artifactPaths: Record<string, string>; projectDir: string; signing?: ObjectSigningArgs },
+): SiteContent {
+  return new SiteContent("content", {
+    bucket,
+    objects: layout,
+    artifactPaths: options.artifactPaths,
+    workDir: options.projectDir,
+    ...(options.signing ? { signing: options.signing } : {}),
+  });
 }

@@ -8,10 +8,19 @@
 // at them, for up to a minute (CDN_TTL.script.max), and Pulumi's delete of an object removes every
 // version of it (cloud-audit D7); the bucket's lifecycle rules bound what is kept. Scripts are
 // deleted with their site, so a removed site's stage-2 disappears.
+//
+// With ipxe.codeSigning (`signing`), the `<key>.sig` objects are not declared here: signature
+// commands (object-signatures.ts) make and upload them at `up`, so a preview needs no key. Each
+// script is uploaded after its signature, and every script after the artefacts' signatures: a
+// machine sees the old script with the new signature for a moment (refused, its recovery menu
+// retries) but never a new script whose signature is not there yet. A layout that holds signature
+// bytes (the local origin's) uploads them as objects.
 import * as path from "node:path";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { keys } from "../origin/keys";
 import { OriginObject } from "../origin/layout";
+import { ObjectSigningArgs, signatureCommands } from "./object-signatures";
 
 export interface SiteContentArgs {
   /** Content bucket name (Origin.bucketName). */
@@ -25,6 +34,8 @@ export interface SiteContentArgs {
   artifactPaths: Record<string, string>;
   /** Base of relative asset paths: the program's folder (the engine reads assets from there). @default process.cwd() */
   workDir?: string;
+  /** ipxe.codeSigning: sign every object iPXE fetches by command at `up`. */
+  signing?: ObjectSigningArgs;
 }
 
 export class SiteContent extends pulumi.ComponentResource {
@@ -35,10 +46,17 @@ export class SiteContent extends pulumi.ComponentResource {
     super("boot-stack:index:SiteContent", name, {}, opts);
     const workDir = args.workDir ?? process.cwd();
     const artefacts: { object: OriginObject; name: string }[] = [];
-    const scripts: { object: OriginObject; text: string }[] = [];
+    const generated: {
+      object: OriginObject;
+      body: Pick<aws.s3.BucketObjectv2Args, "content" | "contentBase64">;
+    }[] = [];
     for (const object of args.objects) {
-      if (object.content.kind === "artifact") artefacts.push({ object, name: object.content.name });
-      else scripts.push({ object, text: object.content.text });
+      const c = object.content;
+      if (c.kind === "artifact") artefacts.push({ object, name: c.name });
+      // Signatures are public: their bytes may sit in the inputs and state.
+      else if (c.kind === "bytes")
+        generated.push({ object, body: { contentBase64: c.data.toString("base64") } });
+      else generated.push({ object, body: { content: c.text } });
     }
     // Every artefact must have its verified file before the first object is declared.
     const files = artefacts.map((a) => assetPath(a.object.key, a.name, args.artifactPaths, workDir));
@@ -51,11 +69,26 @@ export class SiteContent extends pulumi.ComponentResource {
           { parent: this, retainOnDelete: true },
         ),
     );
-    for (const { object, text } of scripts) {
+    const signatures = args.signing
+      ? signatureCommands(
+          name,
+          this,
+          args.bucket,
+          args.objects,
+          args.signing,
+          Object.fromEntries(artefacts.map(({ object }, i) => [object.key, uploaded[i]])),
+        )
+      : new Map();
+    const artefactSignatures = artefacts.flatMap(({ object }) => signatures.get(object.key) ?? []);
+    const commands = [...new Set(signatures.values())];
+    for (const { object, body } of generated) {
+      const own = signatures.get(object.key);
+      const after =
+        object.key === keys.manifest ? commands : own ? [own, ...artefactSignatures] : artefactSignatures;
       new aws.s3.BucketObjectv2(
         `${name}-${object.key}`,
-        { ...objectArgs(args.bucket, object), content: text },
-        { parent: this, dependsOn: uploaded },
+        { ...objectArgs(args.bucket, object), ...body },
+        { parent: this, dependsOn: [...uploaded, ...after] },
       );
     }
     this.keys = args.objects.map((o) => o.key);

@@ -10,6 +10,7 @@ import { ArtifactSource, StackConfig } from "../config/schema";
 import { keys } from "../origin/keys";
 import { OriginObject, originLayout } from "../origin/layout";
 import { defaultArtifactStore, resolveArtifact } from "../origin/artifacts";
+import { signOrigin } from "../origin/sign-origin";
 import { OriginServer } from "../origin/server";
 import { AccessLogEntry, formatAccessLog } from "../origin/server-log";
 import { buildTestImage } from "./image";
@@ -114,10 +115,16 @@ async function runSession(
   const timings: SessionResult["timings"] = {};
   let markerPoll: NodeJS.Timeout | undefined;
   try {
-    const layout = [
-      ...originLayout(opts.stack, { baseUrl: opts.baseUrl ?? GUEST_ORIGIN.baseUrl }),
-      ...(opts.extraObjects ?? []),
-    ];
+    const store = defaultArtifactStore(REPO_ROOT);
+    const resolve = (name: string, source: ArtifactSource, sha256: string) =>
+      resolveArtifact(name, { source, sha256 }, store);
+    const ref = { baseUrl: opts.baseUrl ?? GUEST_ORIGIN.baseUrl };
+    // ipxe.codeSigning: signed like the Pulumi program signs (the key is read now).
+    const signatures = await signOrigin(opts.stack, ref, {
+      projectDir: REPO_ROOT,
+      artifactFile: (name, o) => resolve(name, (o.content as { source: ArtifactSource }).source, o.sha256),
+    });
+    const layout = [...originLayout(opts.stack, ref, signatures), ...(opts.extraObjects ?? [])];
     const stage1 = layout.find((o) => o.key === keys.stage1(opts.site));
     if (!stage1 || stage1.content.kind !== "inline")
       throw new Error(
@@ -130,9 +137,6 @@ async function runSession(
       log(`origin: ${formatAccessLog(e)}`);
       for (const w of waiters.splice(0)) w();
     };
-    const store = defaultArtifactStore(REPO_ROOT);
-    const resolve = (name: string, source: ArtifactSource, sha256: string) =>
-      resolveArtifact(name, { source, sha256 }, store);
     origin = await OriginServer.start({ objects: layout, resolveArtifact: resolve, logger });
     if (opts.tls)
       httpsOrigin = await OriginServer.start({
@@ -154,6 +158,10 @@ async function runSession(
           stage1: stage1.content.text,
           outDir: work,
           platforms: [opts.firmware],
+          // A signing stack verifies in iPXE: compiled, trusting the stack's code-signing CA.
+          ...(opts.stack.ipxe.codeSigning
+            ? { mode: "compile" as const, codeSigningTrust: opts.stack.ipxe.codeSigning.trust }
+            : {}),
           log,
         })
       ).isoPath;

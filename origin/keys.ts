@@ -14,6 +14,11 @@ export const keys = {
   artifact: (name: string, sha256: string) => `artifacts/${sha256}/${name}`,
   /** A site's boot image, content-addressed like artefacts. */
   image: (site: string, sha256: string) => `images/${site}/${sha256}.iso`,
+  /**
+   * The detached CMS signature of an object iPXE fetches, served beside it (ipxe.codeSigning):
+   * same cache class as the object, so a script and its signature expire together.
+   */
+  signature: (key: string) => `${key}.sig`,
 } as const;
 
 /** How long caches may keep an object. */
@@ -49,6 +54,11 @@ export const PATH_PATTERNS: Record<CacheClass, readonly string[]> = {
  */
 export const PLAIN_HTTP_PATH_PATTERNS: readonly string[] = ["sites/*", "generic/*", "artifacts/*"];
 
+/** Whether iPXE fetches this key (so, with ipxe.codeSigning, it is signed and verified). */
+export function isFetchedByIpxe(key: string): boolean {
+  return PLAIN_HTTP_PATH_PATTERNS.some((p) => key.startsWith(p.slice(0, -1)));
+}
+
 export function mayServePlainHttp(pattern: string): boolean {
   return PLAIN_HTTP_PATH_PATTERNS.includes(pattern);
 }
@@ -58,6 +68,8 @@ export const CONTENT_TYPE = {
   json: "application/json",
   binary: "application/octet-stream",
   iso: "application/x-iso9660-image",
+  /** DER CMS (RFC 5652), what `openssl cms -outform DER` writes and imgverify reads. */
+  signature: "application/pkcs7-signature",
 } as const;
 
 /** How a site's image is offered for download: saved under a name a person recognises. */

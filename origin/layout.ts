@@ -8,12 +8,15 @@ import { renderStage1 } from "../ipxe/render/stage1";
 import { renderStage2 } from "../ipxe/render/stage2";
 import { OriginRef } from "../ipxe/render/origin-ref";
 import { CACHE_CONTROL, CONTENT_TYPE, keys } from "./keys";
+import { needsSignature, signatureObjects, Signatures } from "./signatures";
 
 export type OriginContent =
   /** Generated text (scripts, indexes, manifest). */
   | { kind: "inline"; text: string }
   /** A configured artefact: a local path (relative to the project), a URL or a Debian package file. */
-  | { kind: "artifact"; name: string; source: ArtifactSource };
+  | { kind: "artifact"; name: string; source: ArtifactSource }
+  /** Generated binary content: a detached signature (signatures.ts). Public bytes. */
+  | { kind: "bytes"; data: Buffer };
 
 export interface OriginObject {
   /** Object key / URL path without leading slash, e.g. `sites/ams1/stage2.ipxe`. */
@@ -39,15 +42,25 @@ export function script(key: string, text: string): OriginObject {
   };
 }
 
-/** Every object the origin serves, sorted by key; the manifest (hashes of all others) last. */
-export function originLayout(config: StackConfig, origin: OriginRef): OriginObject[] {
+/**
+ * Every object the origin serves, sorted by key; the manifest (hashes of all others) last. With
+ * `signatures` (by object key, from sign-origin.ts), each signed object's `<key>.sig` is served too
+ * (the local origin); the Pulumi program leaves them out and uploads them by command.
+ */
+export function originLayout(
+  config: StackConfig,
+  origin: OriginRef,
+  signatures?: Signatures,
+): OriginObject[] {
   const objects: OriginObject[] = [];
+  // ipxe.codeSigning: the scripts verify what they fetch; signatures.ts adds the signatures.
+  const signed = config.ipxe.codeSigning !== undefined;
   for (const site of config.sites) {
-    objects.push(script(keys.stage1(site.name), renderStage1(site, origin)));
-    objects.push(script(keys.stage2(site.name), renderStage2(site, config.artifacts, origin)));
+    objects.push(script(keys.stage1(site.name), renderStage1(site, origin, signed)));
+    objects.push(script(keys.stage2(site.name), renderStage2(site, config.artifacts, origin, signed)));
   }
-  objects.push(script(keys.sitesIndex, renderSitesIndex(config.sites, origin)));
-  objects.push(script(keys.genericStage1, renderGenericStage1(origin)));
+  objects.push(script(keys.sitesIndex, renderSitesIndex(config.sites, origin, signed)));
+  objects.push(script(keys.genericStage1, renderGenericStage1(origin, signed)));
   for (const [name, artifact] of Object.entries(config.artifacts)) {
     objects.push({
       key: keys.artifact(name, artifact.sha256),
@@ -57,12 +70,18 @@ export function originLayout(config: StackConfig, origin: OriginRef): OriginObje
       content: { kind: "artifact", name, source: artifact.source },
     });
   }
-  objects.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-  objects.push(manifestObject(objects, origin));
+  const byKey = (a: OriginObject, b: OriginObject) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+  objects.sort(byKey);
+  // The manifest names each object's signature but not its bytes: the Pulumi program's signature
+  // commands make them at `up` (components/object-signatures.ts), so a preview has no key to make them.
+  const manifest = manifestObject(objects, origin, signed);
+  if (signatures) objects.push(...signatureObjects(objects, signatures));
+  objects.sort(byKey);
+  objects.push(manifest);
   return objects;
 }
 
-function manifestObject(objects: OriginObject[], origin: OriginRef): OriginObject {
+function manifestObject(objects: OriginObject[], origin: OriginRef, signed: boolean): OriginObject {
   const manifest = {
     baseUrl: origin.baseUrl,
     objects: objects.map((o) => ({
@@ -70,6 +89,7 @@ function manifestObject(objects: OriginObject[], origin: OriginRef): OriginObjec
       sha256: o.sha256,
       ...(o.size !== undefined ? { size: o.size } : {}),
       contentType: o.contentType,
+      ...(signed && needsSignature(o) ? { signature: keys.signature(o.key) } : {}),
     })),
   };
   const text = JSON.stringify(manifest, null, 2) + "\n";

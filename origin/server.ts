@@ -104,6 +104,10 @@ export class OriginServer {
         next.set(object.key, { object, body: Buffer.from(object.content.text, "utf8") });
         continue;
       }
+      if (object.content.kind === "bytes") {
+        next.set(object.key, { object, body: object.content.data });
+        continue;
+      }
       const { name, source } = object.content;
       if (!this.opts.resolveArtifact)
         throw new Error(`origin layout has artefact ${name} but the server was given no resolveArtifact`);

@@ -5,10 +5,12 @@ import * as fs from "node:fs";
 import { Command } from "commander";
 import { cachedArtifactPath, defaultArtifactStore, isFetched, resolveArtifact } from "../../origin/artifacts";
 import { originLayout } from "../../origin/layout";
+import { signOrigin } from "../../origin/sign-origin";
 import { OriginServer } from "../../origin/server";
 import { GUEST_ORIGIN, guestfwd } from "../../local/guest-network";
 import { loadStack, originRef } from "../project";
 import { UsageError } from "../../errors/user-error";
+import { ArtifactSource } from "../../config/schema";
 
 interface ServeOptions {
   stack: string;
@@ -41,19 +43,28 @@ async function serve(opts: ServeOptions): Promise<void> {
     throw new UsageError(`--port ${JSON.stringify(opts.port)}: expected a TCP port number 0-65535`);
   const stack = loadStack(opts.stack, opts.projectDir);
   const ref = originRef(stack, opts.baseUrl ?? GUEST_ORIGIN.baseUrl);
-  const layout = originLayout(stack.config, ref);
   const store = defaultArtifactStore(stack.dir);
+  const available = (source: ArtifactSource, name: string, sha256: string) =>
+    !isFetched(source) || opts.fetchArtifacts || fs.existsSync(cachedArtifactPath(store, name, sha256));
+  // ipxe.codeSigning: signed as `pulumi up` signs; signing needs every artefact's bytes.
+  const signatures = await signOrigin(stack.config, ref, {
+    projectDir: stack.dir,
+    artifactFile: (name, o) => {
+      const source = (o.content as { source: ArtifactSource }).source;
+      if (!available(source, name, o.sha256))
+        throw new UsageError(
+          `artefact ${name} is a URL not in the cache, and ipxe.codeSigning must sign it: run with --fetch-artifacts`,
+        );
+      return resolveArtifact(name, { source, sha256: o.sha256 }, store);
+    },
+  });
+  const layout = originLayout(stack.config, ref, signatures);
   const server = await OriginServer.start({
     objects: layout,
     port: Number(opts.port),
     resolveArtifact: (name, source, sha256) => {
       // Nothing is downloaded unless asked: a fetched artefact is served only once it is in the cache.
-      if (
-        isFetched(source) &&
-        !opts.fetchArtifacts &&
-        !fs.existsSync(cachedArtifactPath(store, name, sha256))
-      )
-        return undefined;
+      if (!available(source, name, sha256)) return undefined;
       return resolveArtifact(name, { source, sha256 }, store);
     },
   }).catch((e: NodeJS.ErrnoException) => {

@@ -17,6 +17,7 @@ import {
 } from "@aws-sdk/client-s3";
 import { CACHE_CONTROL, CONTENT_TYPE, imageContentDisposition, keys } from "../../origin/keys";
 import { ImageBuildError } from "./errors";
+import { s3Client } from "./s3-client";
 
 export interface PublishTarget {
   bucket: string;
@@ -33,14 +34,7 @@ export interface BuiltImage {
 /** S3 user metadata keys (x-amz-meta-*). */
 const META = { sha256: "sha256", digest: "inputs-digest" } as const;
 
-function client(target: PublishTarget): S3Client {
-  // The Node SDK warns on every start that its 2027 releases will need Node 22; the project pins
-  // its SDK and runs on Node 20, and the warning would land in the stack's state (the Command's stderr).
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
-  const endpoint = process.env.AWS_ENDPOINT_URL_S3;
-  // An S3-compatible endpoint (tests: a local S3 API on 127.0.0.1) is addressed path-style.
-  return new S3Client({ region: target.region, ...(endpoint ? { endpoint, forcePathStyle: true } : {}) });
-}
+const client = (target: PublishTarget): S3Client => s3Client(target.region);
 
 function s3Failure(what: string, target: PublishTarget, e: unknown, needs: string): ImageBuildError {
   const status = e instanceof S3ServiceException ? ` (${e.name}, HTTP ${e.$metadata.httpStatusCode})` : "";

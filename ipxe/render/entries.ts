@@ -6,11 +6,14 @@ import { keys } from "../../origin/keys";
 import { formSetting } from "./kernel-network";
 import { assertScriptSafe, guardedShell } from "./script";
 import { FETCH_TIMEOUT_MS } from "./timing";
+import { verifyFetched } from "./verify";
 
 export interface EntryContext {
   site: SiteConfig;
   artifacts: Record<string, ArtifactConfig>;
   base: string;
+  /** Verify every kernel and initrd against its signature before `boot` (verify.ts). */
+  signed?: boolean;
 }
 
 type EntryRenderer<T extends MenuEntryType> = (
@@ -51,14 +54,22 @@ function linuxEntry(e: LinuxMenuEntry, ctx: EntryContext): string[] {
     ...e.args.map((arg) => expandArg(arg, ctx.site)),
   ];
   const fetch = `--timeout ${FETCH_TIMEOUT_MS}`;
+  // Signed: named explicitly, since imgverify finds the image by name.
+  const kernelName = ctx.signed ? ` -n ${e.kernel}` : "";
+  const verify = (name: string, what: string) =>
+    ctx.signed ? verifyFetched(name, url(name), `${what} ${name}`, FETCH_TIMEOUT_MS) : [];
   return [
     `:entry_${e.id}`,
     `echo Booting ${e.label}...`,
     // Every image stays registered until freed, and Linux gets every registered image as an
     // initrd: a kernel left from a failed try would be unpacked first (ipxe-review #1).
     "imgfree",
-    `kernel ${fetch} ${url(e.kernel)} ${args.join(" ")}`.trimEnd() + " || goto failed",
-    ...e.initrds.map((name) => `initrd ${fetch} -n ${name} ${url(name)} || goto failed`),
+    `kernel ${fetch}${kernelName} ${url(e.kernel)} ${args.join(" ")}`.trimEnd() + " || goto failed",
+    ...verify(e.kernel, "kernel"),
+    ...e.initrds.flatMap((name) => [
+      `initrd ${fetch} -n ${name} ${url(name)} || goto failed`,
+      ...verify(name, "initrd"),
+    ]),
     "boot || goto failed",
   ];
 }

@@ -48,6 +48,12 @@ export const KNOWN_COMMANDS = new Set([
 ]);
 
 /**
+ * Commands only the compiled build has (ipxe/config/local/general.h IMAGE_TRUST_CMD): scripts
+ * render them only with ipxe.codeSigning, which config/validate.ts allows in compile mode only.
+ */
+export const COMPILED_ONLY_COMMANDS = new Set(["imgtrust", "imgverify"]);
+
+/**
  * Options of the commands that take free text, as iPXE's getopt sees them (name → takes an
  * argument). Anything else starting with "-" before the text would be parsed as an option
  * (src/core/getopt.c; `--` ends the options).
@@ -76,7 +82,7 @@ const MUST_BE_HANDLED = new Set(["sleep", "shell"]);
  */
 const READS = new Set(["read"]);
 /** Downloads: without --timeout a stalled connection hangs forever on Debian 13's iPXE. */
-const DOWNLOADS = new Set(["chain", "kernel", "initrd", "imgfetch"]);
+const DOWNLOADS = new Set(["chain", "kernel", "initrd", "imgfetch", "imgverify"]);
 /** DHCP settings that hold free text from the network: never expanded into a script. */
 const DHCP_TEXT = /\$\{([^}/]*\/)?(hostname|domain|filename|root-path|user-class)(:[a-z]+)?\}/;
 
@@ -85,7 +91,8 @@ export interface LintProblem {
   message: string;
 }
 
-export function lintScript(text: string): LintProblem[] {
+/** `compiled`: the script is for a compiled iPXE only (it may use COMPILED_ONLY_COMMANDS). */
+export function lintScript(text: string, opts: { compiled?: boolean } = {}): LintProblem[] {
   const problems: LintProblem[] = [];
   const lines = text.split("\n");
   if (lines[0] !== "#!ipxe") problems.push({ line: 1, message: "script must start with #!ipxe" });
@@ -106,7 +113,8 @@ export function lintScript(text: string): LintProblem[] {
       const [name, ...args] = command.tokens;
       if (name.startsWith("#")) problem(`token ${name} would start a comment mid-line`);
       for (const tok of args) if (tok.startsWith("#")) problem(`token ${tok} would start a comment mid-line`);
-      if (!KNOWN_COMMANDS.has(name)) problem(`unknown command ${name}`);
+      if (!KNOWN_COMMANDS.has(name) && !(opts.compiled && COMPILED_ONLY_COMMANDS.has(name)))
+        problem(`unknown command ${name}`);
       if (name === "goto" && args[0]) gotos.push({ line: n, target: args[0] });
       if (MUST_BE_HANDLED.has(name) && command.next !== "||")
         problem(`${name} needs "||": its failure (Ctrl-C, exit) would end the script`);

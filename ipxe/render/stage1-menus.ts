@@ -11,7 +11,8 @@ export function recovery(name: string, base: string): string[] {
   const wait = `--timeout ${RECOVERY_RETRY_MS} --retimeout ${RECOVERY_RETRY_MS}`;
   return [
     ":recovery",
-    `menu -- boot-stack: site ${name} cannot reach its origin`,
+    // bs_problem: "cannot reach its origin", or a refused signature (verify.ts).
+    `menu -- boot-stack: site ${name} \${bs_problem}`,
     "item --gap -- Failed: ${bs_failed}, error ${bs_error} (https://ipxe.org/err/${bs_error})",
     `item --gap -- Origin: ${base}`,
     // Short lines: the menu is 80 columns wide.

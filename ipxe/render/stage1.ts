@@ -20,6 +20,7 @@ import {
   NIC_LINK_WAIT_MS,
   SCRIPT_FETCH_TIMEOUT_MS,
 } from "./timing";
+import { chainVerified, REFUSED_HINT, requireSignedImages } from "./verify";
 
 /** Bumped when stage-1's behaviour changes; sent to the origin so logs tell old images apart. */
 export const STAGE1_VERSION = "2";
@@ -33,15 +34,17 @@ export interface Stage1Plan {
   identity: string;
 }
 
-export function renderStage1(site: SiteConfig, origin: OriginRef): string {
+/** `signed`: the origin serves a signature beside every object (ipxe.codeSigning); verify them. */
+export function renderStage1(site: SiteConfig, origin: OriginRef, signed = false): string {
   return renderStage1Plan(
     { name: site.name, network: site.network, target: keys.stage2(site.name), identity: STAGE1_VERSION },
     origin,
     `boot-stack stage-1 for site ${site.name} (network mode: ${site.network.mode}).`,
+    signed,
   );
 }
 
-export function renderStage1Plan(plan: Stage1Plan, origin: OriginRef, title: string): string {
+export function renderStage1Plan(plan: Stage1Plan, origin: OriginRef, title: string, signed = false): string {
   const base = assertScriptSafe(origin.baseUrl, "origin base URL");
   const net = plan.network;
   return joinScript([
@@ -58,6 +61,7 @@ export function renderStage1Plan(plan: Stage1Plan, origin: OriginRef, title: str
       `echo boot-stack stage-1 v${plan.identity}: site ${plan.name}, origin ${base}`,
     ],
     medium(),
+    signed ? requireSignedImages() : [],
     [
       ":failsafe",
       `prompt --key ${FAILSAFE_KEY} --timeout ${FAILSAFE_KEY_MS} Press ${FAILSAFE_KEY} within ${FAILSAFE_KEY_MS / 1000} s for the manual network menu... && goto manual ||`,
@@ -70,7 +74,7 @@ export function renderStage1Plan(plan: Stage1Plan, origin: OriginRef, title: str
     fixedLookup(net),
     ask(plan.name, net),
     open(),
-    chain(plan, base),
+    chain(plan, base, signed),
     failures(),
     recovery(plan.name, base),
     manual(plan.name, net),
@@ -183,20 +187,47 @@ function configure(net: NetworkConfig): string[] {
   ];
 }
 
-/** Fetches stage-2, identifying this image in the query string. */
-function chain(plan: Stage1Plan, base: string): string[] {
+/** Fetches stage-2 (verified when signed), identifying this image in the query string. */
+function chain(plan: Stage1Plan, base: string, signed: boolean): string[] {
   const url = `${base}/${plan.target}?site=${plan.name}&s1=${plan.identity}&mac=\${\${bs_if}/mac:hexhyp}&via=\${bs_via}`;
   return [
     ":chain",
     `echo Fetching ${base}/${plan.target} (attempt \${bs_try} of ${CHAIN_ATTEMPTS}) as \${\${bs_if}/ip} on \${bs_if}...`,
     // Not --replace: if stage-2 ends (a broken script, or it asks to leave), this script goes on.
-    `chain --timeout ${SCRIPT_FETCH_TIMEOUT_MS} --autofree ${url} || goto chain_failed`,
+    ...(signed
+      ? chainVerified({
+          image: "stage2",
+          url,
+          chainFlags: "--autofree",
+          failed: "chain_failed",
+          refused: "chain_refused",
+        })
+      : [`chain --timeout ${SCRIPT_FETCH_TIMEOUT_MS} --autofree ${url} || goto chain_failed`]),
+    // A stage-2 that returns, failed or not, lands here (never in chain_refused below).
     ":chain_failed",
     "set bs_error ${errno:hexraw}",
     "iseq ${bs_leave} firmware && exit 1 ||",
     "set bs_failed origin",
     "echo Origin not reachable (error ${bs_error}).",
     "goto attempt_failed",
+    ...(signed ? chainRefused(`${base}/${plan.target}`) : []),
+  ];
+}
+
+/**
+ * A stage-2 whose signature does not verify: named on screen, then the recovery menu at once.
+ * Retrying by itself would fetch the same bytes; the menu's own retry (after a minute, or the
+ * operator's) covers a CDN edge that briefly holds a new script with the old signature.
+ */
+function chainRefused(url: string): string[] {
+  return [
+    ":chain_refused",
+    "set bs_error ${errno:hexraw}",
+    "set bs_failed signature",
+    `echo Refused ${url}: its signature did not verify (error \${bs_error}).`,
+    `echo ${REFUSED_HINT}`,
+    "set bs_problem refused a script from its origin (bad signature)",
+    "goto recovery",
   ];
 }
 
@@ -213,6 +244,7 @@ function failures(): string[] {
     "set bs_failed vlan",
     "echo Could not create VLAN ${bs_vlan} on ${bs_trunk}: the port or this iPXE cannot do VLANs.",
     ":attempt_failed",
+    "set bs_problem cannot reach its origin",
     `iseq \${bs_try} ${CHAIN_ATTEMPTS} && goto recovery ||`,
     `echo Retrying in \${bs_delay} s (attempt \${bs_try} of ${CHAIN_ATTEMPTS} failed: \${bs_failed}).`,
     // Ctrl-C makes sleep fail; unhandled, that would end stage-1 and leave iPXE (ipxe-review #6).

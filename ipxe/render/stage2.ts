@@ -8,11 +8,14 @@ import { deviceName } from "./network";
 import { OriginRef } from "./origin-ref";
 import { assertScriptSafe, header, joinScript } from "./script";
 import { FAILED_PAUSE_MS, MENU_IDLE_MS } from "./timing";
+import { refusedSection } from "./verify";
 
+/** `signed`: every kernel and initrd has a signature beside it (ipxe.codeSigning); verify them. */
 export function renderStage2(
   site: SiteConfig,
   artifacts: Record<string, ArtifactConfig>,
   origin: OriginRef,
+  signed = false,
 ): string {
   const base = assertScriptSafe(origin.baseUrl, "origin base URL");
   return joinScript([
@@ -27,7 +30,8 @@ export function renderStage2(
     machineFacts(site),
     renderKernelNetworks(site),
     menu(site),
-    site.menu.entries.flatMap((e) => renderEntry(e, { site, artifacts, base })),
+    site.menu.entries.flatMap((e) => renderEntry(e, { site, artifacts, base, signed })),
+    signed ? refusedSection("failed") : [],
     [
       ":failed",
       "echo Boot failed: error ${errno:hexraw} (https://ipxe.org/err/${errno:hexraw})",

@@ -72,6 +72,7 @@ export const LOCAL: Record<ScriptKind, readonly string[]> = {
     "bs_manual",
     "bs_error",
     "bs_failed",
+    "bs_problem",
   ],
   "site index": ["bs_choice"],
   "stage-2": [
@@ -85,5 +86,6 @@ export const LOCAL: Record<ScriptKind, readonly string[]> = {
     "bs_kdev",
     "bs_khost",
     "bs_knet_*",
+    "bs_refused",
   ],
 };

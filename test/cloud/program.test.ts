@@ -2,6 +2,8 @@
 // as `pulumi up` would, with the Cloudflare token as a secret. Its artefacts are replaced by
 // small temp files with their real sha256, so the resolver's hash check really runs.
 import * as fs from "node:fs";
+import * as path from "node:path";
+import { CodeSigningPki, makeCodeSigningPki } from "../../local/code-signing-pki";
 import type { RawStackConfig } from "../../config/validate";
 import { prodRaw } from "../support/prod-config";
 import { Harness, installMocks, tempArtifacts, valueOf } from "./harness";
@@ -127,4 +129,52 @@ test("an artefact whose bytes do not match its sha256 fails before any resource 
   const { error } = await run(raw);
   expect(error?.message).toMatch(/artifacts\.rescue-initrd\.sha256: .* has sha256 [0-9a-f]{64}, config says/);
   expect(h.records).toEqual([]);
+});
+
+describe("ipxe.codeSigning", () => {
+  let pki: CodeSigningPki;
+  const KEY_ENV = "BOOT_STACK_TEST_PROGRAM_SIGNING_KEY";
+  beforeAll(async () => {
+    pki = await makeCodeSigningPki(path.join(temp.dir, "pki"));
+  });
+  afterEach(() => delete process.env[KEY_ENV]);
+  const signing = (certFile: string) => {
+    const raw = rawWithTempArtifacts();
+    raw.ipxe = {
+      ...raw.ipxe,
+      mode: "compile",
+      codeSigning: { trust: [pki.ca.cert], certFile, keyEnv: KEY_ENV },
+    };
+    return raw;
+  };
+
+  test("a signature command per site, for the shared scripts and per artefact; the key reaches no input or output", async () => {
+    const keyPem = fs.readFileSync(pki.signer.key, "utf8");
+    process.env[KEY_ENV] = keyPem;
+    const { outputs, error } = await run(signing(pki.signer.cert));
+    expect(error).toBeUndefined();
+    const objects = h.records.filter((r) => r.type === "aws:s3/bucketObjectv2:BucketObjectv2");
+    // No `.sig` objects: the commands upload them at up (components/object-signatures.ts).
+    expect(objects).toHaveLength(4 * 2 + 2 + 4 + 1);
+    const commands = h.records.filter(
+      (r) => r.type === "command:local:Command" && r.name.startsWith("content-sign-"),
+    );
+    expect(commands).toHaveLength(4 + 1 + 4); // every site, the shared scripts, every artefact
+    const keyBody = keyPem.split("\n")[1];
+    for (const r of h.records) expect(JSON.stringify(r.inputs)).not.toContain(keyBody);
+    expect(JSON.stringify(await valueOf(h.pulumi.output(outputs)))).not.toContain(keyBody);
+  });
+
+  test("a key that is not there, or a certificate under another CA: one line naming the field, no resource", async () => {
+    const { error } = await run(signing(pki.signer.cert));
+    expect(error?.message).toMatch(/^ipxe\.codeSigning\.keyEnv: environment variable \S+ is not set/);
+    expect(h.records).toEqual([]);
+    process.env[KEY_ENV] = fs.readFileSync(pki.other.signer.key, "utf8");
+    const other = await run(signing(pki.other.signer.cert));
+    expect(other.error?.message).toMatch(
+      /^ipxe\.codeSigning\.certFile .* was not issued by a CA in ipxe\.codeSigning\.trust/,
+    );
+    expect(other.error?.message).not.toContain("\n");
+    expect(h.records).toEqual([]);
+  });
 });

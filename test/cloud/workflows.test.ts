@@ -249,6 +249,13 @@ describe.each([
   });
 });
 
+test("the signing key reaches only the deploy's pulumi up (the preview needs none: docs/signing.md)", () => {
+  const up = deploy.jobs.up.steps.find((s: any) => String(s.uses ?? "").startsWith("pulumi/actions"));
+  expect(up?.env?.BOOT_STACK_SIGNING_KEY).toBe("${{ secrets.BOOT_STACK_SIGNING_KEY }}");
+  const text = fs.readFileSync(path.join(PROJECT_DIR, ".github/workflows/pull-request.yml"), "utf8");
+  expect(text).not.toContain("SIGNING_KEY");
+});
+
 test("main deploys each stack in the GitHub environment of its name", () => {
   expect(Object.keys(deploy.on)).toEqual(["push", "workflow_dispatch"]);
   expect(deploy.on.push).toEqual({ branches: ["main"] });

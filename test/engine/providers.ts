@@ -4,7 +4,7 @@
 // real: their commands run as pulumi-command v1 runs them
 // (provider/pkg/provider/local/command.go: `/bin/sh -c <command>` in `dir` or the provider's working
 // directory, the inherited environment plus `environment`, stdout/stderr with the trailing newline
-// trimmed, a non-zero exit fails the step; Update runs `update` or else `create`; Delete runs
+// trimmed, `stdin` written to its standard input, a non-zero exit fails the step; Update runs `update` or else `create`; Delete runs
 // `delete` with the stored state; the previous stdout/stderr come in PULUMI_COMMAND_STDOUT/STDERR).
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -100,7 +100,7 @@ const trimNewline = (s: string) => s.replace(/\n$/, "");
 export function runShell(
   label: string,
   command: string,
-  opts: { dir?: string; environment?: Record<string, string>; previous?: CommandResult },
+  opts: { dir?: string; environment?: Record<string, string>; stdin?: string; previous?: CommandResult },
 ): Promise<CommandResult> {
   return slot(
     () =>
@@ -113,12 +113,13 @@ export function runShell(
         const child = spawn("/bin/sh", ["-c", command], {
           cwd: opts.dir ?? process.cwd(),
           env,
-          stdio: ["ignore", "pipe", "pipe"],
+          stdio: [opts.stdin ? "pipe" : "ignore", "pipe", "pipe"],
         });
+        if (opts.stdin) child.stdin!.on("error", () => undefined).end(opts.stdin);
         let stdout = "";
         let stderr = "";
-        child.stdout.on("data", (c: Buffer) => (stdout += c.toString("utf8")));
-        child.stderr.on("data", (c: Buffer) => (stderr += c.toString("utf8")));
+        child.stdout!.on("data", (c: Buffer) => (stdout += c.toString("utf8")));
+        child.stderr!.on("data", (c: Buffer) => (stderr += c.toString("utf8")));
         child.on("error", (e) => reject(new CommandFailed(`${label}: ${e.message}`)));
         child.on("close", (code) => {
           if (code === 0) resolve({ stdout: trimNewline(stdout), stderr: trimNewline(stderr) });
@@ -179,6 +180,7 @@ export async function applyCommand(label: string, inputs: WireMap, previous?: Wi
   const result = await runShell(label, command, {
     dir: plain.dir,
     environment: plain.environment,
+    stdin: plain.stdin,
     previous:
       previous && plain.addPreviousOutputInEnv !== false
         ? { stdout: String(previous.stdout ?? ""), stderr: String(previous.stderr ?? "") }
@@ -198,6 +200,7 @@ export async function deleteCommand(label: string, stored: WireMap): Promise<voi
   await runShell(label, plain.delete, {
     dir: plain.dir,
     environment: plain.environment,
+    stdin: plain.stdin,
     previous: { stdout: String(plain.stdout ?? ""), stderr: String(plain.stderr ?? "") },
   });
 }

@@ -5,6 +5,10 @@ import * as http from "node:http";
 import * as os from "node:os";
 import * as path from "node:path";
 import { createHash } from "node:crypto";
+import { stringify } from "yaml";
+import { CodeSigningPki, makeCodeSigningPki } from "../../local/code-signing-pki";
+import { OriginServer } from "../../origin/server";
+import { runCli, STACK_FRAME } from "../support/cli";
 
 const REPO = path.resolve(__dirname, "..", "..");
 jest.setTimeout(60_000);
@@ -119,4 +123,78 @@ test("a bad port is a usage error (exit 2) naming the flag", async () => {
   const code = await new Promise((res) => r.on("exit", res));
   expect(code).toBe(2);
   expect(err).toContain('--port "http": expected a TCP port number 0-65535');
+});
+
+describe("a signing stack (ipxe.codeSigning)", () => {
+  let pki: CodeSigningPki;
+  const stackFile = (name: string, codeSigning: Record<string, unknown>, withRemote: boolean) =>
+    fs.writeFileSync(
+      path.join(dir, `Pulumi.${name}.yaml`),
+      stringify({
+        config: {
+          "boot-stack:origin": {
+            hostname: "boot.example.com",
+            cloudflareZoneId: "0123456789abcdef0123456789abcdef",
+          },
+          "boot-stack:ipxe": { mode: "compile", codeSigning },
+          "boot-stack:artifacts": {
+            k: {
+              source: "vmlinuz",
+              sha256: createHash("sha256").update("not really a kernel\n").digest("hex"),
+            },
+            ...(withRemote
+              ? { remote: { source: "https://example.invalid/initrd", sha256: "1".repeat(64) } }
+              : {}),
+          },
+          "boot-stack:sites": [
+            {
+              name: "lab1",
+              network: { mode: "dhcp" },
+              menu: {
+                default: "k",
+                entries: [
+                  {
+                    type: "linux",
+                    id: "k",
+                    label: "Kernel",
+                    kernel: "k",
+                    initrds: withRemote ? ["remote"] : [],
+                  },
+                ],
+              },
+            },
+          ],
+        },
+      }),
+    );
+  beforeAll(async () => {
+    pki = await makeCodeSigningPki(path.join(dir, "pki"));
+  });
+  const signing = () => ({ trust: [pki.ca.cert], certFile: pki.signer.cert, keyFile: pki.signer.key });
+
+  test("serves <key>.sig beside stage-2 and the artefact; the scripts verify", async () => {
+    stackFile("s", signing(), false);
+    const { url } = await startServe(["--stack", "s", "--port", "0", "--project-dir", dir]);
+    expect((await get(`${url}/sites/lab1/stage2.ipxe`)).body).toContain("imgverify");
+    expect((await get(`${url}/sites/lab1/stage2.ipxe.sig`)).status).toBe(200);
+    const sha = createHash("sha256").update("not really a kernel\n").digest("hex");
+    expect((await get(`${url}/artifacts/${sha}/k.sig`)).status).toBe(200);
+  });
+
+  test("a URL artefact not in the cache, or a key that is not there: one line, nothing served", async () => {
+    stackFile("r", signing(), true);
+    const r = await runCli(["serve", "--stack", "r", "--port", "0", "--project-dir", dir]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(
+      /artefact remote is a URL not in the cache, and ipxe\.codeSigning must sign it: run with --fetch-artifacts/,
+    );
+    stackFile("k", { ...signing(), keyFile: undefined, keyEnv: "BOOT_STACK_TEST_SERVE_UNSET" }, false);
+    const k = await runCli(["serve", "--stack", "k", "--port", "0", "--project-dir", dir]);
+    expect(k.code).toBe(3);
+    expect(k.stderr.trim()).toMatch(
+      /^boot-stack: ipxe\.codeSigning\.keyEnv: environment variable BOOT_STACK_TEST_SERVE_UNSET is not set[^\n]*$/,
+    );
+    expect(k.stderr).not.toMatch(STACK_FRAME);
+    expect(OriginServer.listeningCount()).toBe(0);
+  });
 });

@@ -6,7 +6,7 @@ import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { OriginObject } from "../../origin/layout";
-import { CACHE_CONTROL } from "../../origin/keys";
+import { CACHE_CONTROL, CONTENT_TYPE } from "../../origin/keys";
 import { sha256 as sha256Hex } from "../../ipxe/build/hash";
 import { OriginServer } from "../../origin/server";
 import { AccessLogEntry, formatAccessLog } from "../../origin/server-log";
@@ -120,6 +120,24 @@ describe("serving the layout", () => {
     expect(r.headers["cache-control"]).toBe(CACHE_CONTROL.immutable);
     expect(r.headers["accept-ranges"]).toBe("bytes");
     expect(sha256Hex(r.body)).toBe(blobSha);
+  });
+
+  test("a signature (binary bytes) is served byte for byte with its own headers", async () => {
+    const der = Buffer.from([0x30, 0x82, 0x00, 0x0a, 0x00, 0xff, 0x0a, 0x0d, 0x80, 0x7f]);
+    const sig: OriginObject = {
+      key: "sites/ams1/stage2.ipxe.sig",
+      contentType: CONTENT_TYPE.signature,
+      cacheControl: CACHE_CONTROL.script,
+      sha256: sha256Hex(der),
+      size: der.length,
+      content: { kind: "bytes", data: der },
+    };
+    const s = await start([...layout(), sig]);
+    const r = await request(`${s.url}/sites/ams1/stage2.ipxe.sig`);
+    expect(r.status).toBe(200);
+    expect(r.body.equals(der)).toBe(true);
+    expect(r.headers["content-type"]).toBe("application/pkcs7-signature");
+    expect(r.headers["cache-control"]).toBe(CACHE_CONTROL.script);
   });
 
   test("HEAD gives the headers and no body", async () => {

@@ -19,6 +19,11 @@ const scripts: Array<[ScriptKind, string]> = [
   ["site index", renderSitesIndex(config.sites, origin)],
   ...config.sites.map((s): [ScriptKind, string] => ["stage-2", renderStage2(s, config.artifacts, origin)]),
   ...Object.values(bootPathScripts()).map((text): [ScriptKind, string] => ["boot path", text]),
+  // Signed (ipxe.codeSigning): the verifying variants add their own settings.
+  ["stage-1", renderStage1(config.sites[0], origin, true)],
+  ["stage-1", renderGenericStage1(origin, true)],
+  ["site index", renderSitesIndex(config.sites, origin, true)],
+  ["stage-2", renderStage2(config.sites[0], config.artifacts, origin, true)],
 ];
 
 /** Settings a script writes (set/clear/inc/read, and choose's target) and reads (${...}). */
