@@ -7,7 +7,7 @@ import { cdnTrustFiles } from "../origin/cdn-trust";
 import { keys } from "../origin/keys";
 import { originLayout } from "../origin/layout";
 import { originRefFor } from "../ipxe/render/origin-ref";
-import { imageOptionsFor } from "../ipxe/build/index";
+import { checkSecureBootKey, imageOptionsFor, secureBootFor } from "../ipxe/build/index";
 import { IpxeIso } from "./ipxe-iso";
 import { Origin, OriginArgs } from "./origin";
 import { SiteContent } from "./site-content";
@@ -59,6 +59,12 @@ export interface BootStack {
 export function bootStack(config: StackConfig, options: BootStackOptions): BootStack {
   const originRef = originRefFor(config.origin);
   const layout = originLayout(config, originRef);
+  const projectDir = options.projectDir ?? process.cwd();
+  // At `pulumi up`, a Secure Boot key that cannot be used (unset variable, unreadable file, wrong
+  // passphrase) fails the run before any resource is declared. A preview does not need it: pull
+  // request jobs hold no signing key, and an unchanged image is never rebuilt.
+  const secureBoot = secureBootFor(config.ipxe, projectDir);
+  if (secureBoot && !pulumi.runtime.isDryRun()) checkSecureBootKey(secureBoot);
 
   const origin = new Origin("origin", {
     hostname: config.origin.hostname,
@@ -72,7 +78,6 @@ export function bootStack(config: StackConfig, options: BootStackOptions): BootS
     ...options.originOptions,
   });
 
-  const projectDir = options.projectDir ?? process.cwd();
   const images: Record<string, IpxeIso> = {};
   const sites: Record<string, SiteOutputs> = {};
   for (const site of config.sites) {

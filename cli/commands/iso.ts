@@ -4,7 +4,13 @@ import * as path from "node:path";
 import { Command } from "commander";
 import { IPXE_MODES, Platform, PLATFORMS } from "../../config/schema";
 import { renderStage1 } from "../../ipxe/render/stage1";
-import { buildSiteImage, BuildMode, imageOptionsFor } from "../../ipxe/build";
+import {
+  buildSiteImage,
+  BuildMode,
+  checkSecureBootKey,
+  imageInputsDigest,
+  imageOptionsFor,
+} from "../../ipxe/build";
 import { cdnTrustFiles } from "../../origin/cdn-trust";
 import { loadStack, originRef } from "../project";
 import { UsageError } from "../../errors/user-error";
@@ -62,13 +68,20 @@ export function registerIso(program: Command): void {
       const started = Date.now();
       const say = (msg: string) =>
         process.stderr.write(`[${((Date.now() - started) / 1000).toFixed(1).padStart(6)} s] ${msg}\n`);
-      for (const site of chosen) {
-        const options = imageOptionsFor(
+      const plans = chosen.map((site) => ({
+        site,
+        options: imageOptionsFor(
           { ipxe: ipxeFlags, origin: stack.config.origin },
           site.name,
           renderStage1(site, origin),
           { projectDir: stack.dir, baseUrl: origin.baseUrl, defaultTrust: cdnTrustFiles },
-        );
+        ),
+      }));
+      // Every file the images name (binaries, CAs, the db certificate) and the Secure Boot key are
+      // read before the first build, so a mistake costs no compile and leaves nothing written.
+      for (const p of plans) imageInputsDigest(p.options);
+      if (plans[0].options.secureBoot) checkSecureBootKey(plans[0].options.secureBoot);
+      for (const { site, options } of plans) {
         const r = await buildSiteImage({
           ...options,
           outDir: flags.out,

@@ -50,3 +50,13 @@ test("preview declares the same resources as an update, with unknowns where prov
     false,
   );
 });
+
+test("a preview needs no Secure Boot key (pull-request jobs hold none): it declares every image", async () => {
+  const h = await installMocks({ preview: true });
+  const { bootStack }: typeof BootStackModule = await import("../../components/boot-stack");
+  h.reset();
+  const secureBoot = { certFile: "/usr/share/ovmf/PkKek-1-snakeoil.pem", keyEnv: "BS_TEST_UNSET_DB_KEY" };
+  bootStack({ ...prod, ipxe: { ...prod.ipxe, secureBoot } }, { artifactPaths: paths, region: "eu-west-1" });
+  await h.settle();
+  expect(byType(h.records, "command:local:Command")).toHaveLength(prod.sites.length);
+});

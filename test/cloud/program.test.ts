@@ -128,3 +128,54 @@ test("an artefact whose bytes do not match its sha256 fails before any resource 
   expect(error?.message).toMatch(/artifacts\.rescue-initrd\.sha256: .* has sha256 [0-9a-f]{64}, config says/);
   expect(h.records).toEqual([]);
 });
+
+describe("ipxe.secureBoot at `pulumi up`", () => {
+  // Debian's test db key (passphrase-protected), as the organisation's: paths and names in config.
+  const DB = "/usr/share/ovmf/PkKek-1-snakeoil";
+  const withSecureBoot = () => {
+    const raw = rawWithTempArtifacts();
+    raw.ipxe = {
+      ...raw.ipxe,
+      mode: "compile",
+      secureBoot: { certFile: `${DB}.pem`, keyFile: `${DB}.key`, passphraseEnv: "BS_TEST_DB_PASS" },
+    };
+    return raw;
+  };
+
+  test("the passphrase's variable unset: stops before any resource exists, naming the field and the fix", async () => {
+    delete process.env.BS_TEST_DB_PASS;
+    const { error } = await run(withSecureBoot());
+    expect(error?.message).toBe(
+      "ipxe.secureBoot.passphraseEnv: environment variable BS_TEST_DB_PASS is not set: export the key's passphrase in it",
+    );
+    expect(h.records).toEqual([]);
+  });
+
+  test("with it set: the image Commands carry the certificate and names, never the key or the passphrase", async () => {
+    process.env.BS_TEST_DB_PASS = "snakeoil";
+    try {
+      const { error } = await run(withSecureBoot());
+      expect(error).toBeUndefined();
+    } finally {
+      delete process.env.BS_TEST_DB_PASS;
+    }
+    const commands = h.records.filter((r) => r.type === "command:local:Command");
+    expect(commands).toHaveLength(4);
+    const keyLines = fs
+      .readFileSync(`${DB}.key`, "utf8")
+      .split("\n")
+      .filter((l) => l && !l.startsWith("-----") && !l.includes(":"));
+    for (const c of commands) {
+      const env = c.inputs.environment;
+      expect(JSON.parse(env.BOOT_STACK_SECURE_BOOT)).toEqual({
+        certPem: fs.readFileSync(`${DB}.pem`, "utf8"),
+        keyFile: `${DB}.key`,
+        passphraseEnv: "BS_TEST_DB_PASS",
+      });
+      const stored = JSON.stringify(c.inputs);
+      expect(Object.values(env)).not.toContain("snakeoil"); // the passphrase
+      expect(stored).not.toMatch(/PRIVATE KEY/);
+      for (const line of keyLines) expect(stored).not.toContain(line);
+    }
+  });
+});
