@@ -5,14 +5,12 @@
 // so none of them may hold key material: the Command names the key's file and the passphrase's
 // variable, and the passphrase comes from the runner's environment (as a CI secret would).
 // Prebuilt mode, UEFI only: the signing step is the same as compile mode's, and needs no source.
-import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import {
   cacheDir,
   debian13IpxeDir,
-  IMAGE_COMMAND,
   imageCommandEnv,
   imageInputsDigest,
   ImageOptions,
@@ -20,6 +18,7 @@ import {
 } from "../../ipxe/build";
 import { REPO_ROOT } from "../../ipxe/build/cache";
 import { efiSigners } from "../../ipxe/sign/efi";
+import { runImageCommand } from "../../local/image-command";
 import { OVMF_SECURE_BOOT } from "../../local/qemu/rig";
 import { fatRead, isoRead } from "./inspect";
 
@@ -73,19 +72,14 @@ function freshCache(): string {
   return dir;
 }
 
-function run(env: Record<string, string>, runtime: Record<string, string>, cache: string) {
-  return new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn("/bin/sh", ["-c", IMAGE_COMMAND], {
-      cwd: REPO_ROOT,
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, BOOT_STACK_CACHE: cache, ...runtime, ...env },
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (c: Buffer) => (stdout += c));
-    child.stderr.on("data", (c: Buffer) => (stderr += c));
-    child.on("close", (code) => resolve({ code: code ?? 1, stdout, stderr }));
+/** The runner's environment: nothing of this test process but PATH and HOME, plus `runtime`. */
+const run = (env: Record<string, string>, runtime: Record<string, string>, cache: string) =>
+  runImageCommand(env, {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    BOOT_STACK_CACHE: cache,
+    ...runtime,
   });
-}
 
 const keyBody = () =>
   fs
