@@ -48,6 +48,15 @@ export function validateStackConfig(raw: RawStackConfig, source = "stack config"
             : "needs ipxe.mode: compile (Debian's prebuilt iPXE has no imgverify/imgtrust, and the CA is built in at compile time)",
       });
   }
+  // iPXE has one list of roots for TLS and signatures, and TRUST= replaces its default roots:
+  // with [] (iPXE's own trust) the code-signing CA would become the only root an https origin
+  // could chain to (docs/signing.md "One trust list").
+  if (ipxe?.codeSigning && ipxe.trust?.length === 0 && origin?.transport === "https")
+    issues.push({
+      path: "ipxe.trust",
+      message:
+        "[] (iPXE's default roots) cannot be combined with ipxe.codeSigning on an https origin: the CA replaces those roots; list the origin's CA files, or leave ipxe.trust unset for Amazon's",
+    });
   if (ipxe?.secureBoot && !ipxe.platforms.includes("uefi"))
     issues.push({ path: "ipxe.secureBoot", message: "needs uefi in ipxe.platforms (Secure Boot is UEFI's)" });
   const validSites = (sites ?? []).flatMap((p) => (p.site ? [p.site] : []));

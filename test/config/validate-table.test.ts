@@ -467,6 +467,15 @@ const cases: Array<[string, (r: Raw) => void, string, RegExp]> = [
     "ipxe.codeSigning.keyEnv",
     /not an environment variable name/,
   ],
+  [
+    "code signing with iPXE's default roots on https",
+    (r) => (
+      (r.ipxe.trust = []),
+      (r.ipxe.codeSigning = { trust: ["ca.pem"], certFile: "cs.pem", keyEnv: "CS_KEY" })
+    ),
+    "ipxe.trust",
+    /cannot be combined with ipxe\.codeSigning on an https origin: the CA replaces those roots/,
+  ],
 ];
 
 describe("validateStackConfig rejects each mistake with a message naming it", () => {
