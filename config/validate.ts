@@ -57,6 +57,14 @@ export function validateStackConfig(raw: RawStackConfig, source = "stack config"
       message:
         "[] (iPXE's default roots) cannot be combined with ipxe.codeSigning on an https origin: the CA replaces those roots; list the origin's CA files, or leave ipxe.trust unset for Amazon's",
     });
+  // Secure Boot vouches for the signed binary only: an unembedded stage-1 (autoexec.ipxe on the
+  // EFI FAT image) is outside the signature, so anyone could edit where and how it chains.
+  if (ipxe?.secureBoot && !ipxe.embed)
+    issues.push({
+      path: "ipxe.embed",
+      message:
+        "false cannot be combined with ipxe.secureBoot: the stage-1 would sit on the medium, outside the signed binary, where anyone can edit it; set it to true",
+    });
   if (ipxe?.secureBoot && !ipxe.platforms.includes("uefi"))
     issues.push({ path: "ipxe.secureBoot", message: "needs uefi in ipxe.platforms (Secure Boot is UEFI's)" });
   const validSites = (sites ?? []).flatMap((p) => (p.site ? [p.site] : []));

@@ -468,6 +468,12 @@ const cases: Array<[string, (r: Raw) => void, string, RegExp]> = [
     /not an environment variable name/,
   ],
   [
+    "Secure Boot with the stage-1 on the medium",
+    (r) => ((r.ipxe.embed = false), (r.ipxe.secureBoot = { certFile: "db.pem", keyEnv: "DB_KEY" })),
+    "ipxe.embed",
+    /false cannot be combined with ipxe\.secureBoot: the stage-1 would sit on the medium, outside the signed binary/,
+  ],
+  [
     "code signing with iPXE's default roots on https",
     (r) => (
       (r.ipxe.trust = []),
