@@ -76,6 +76,12 @@ export function validateStackConfig(raw: RawStackConfig, source = "stack config"
   for (const parsed of sites ?? []) {
     // Without a valid artefact list, references cannot be judged: skip that one rule.
     if (parsed.site) issues.push(...checkSite(parsed.site, parsed.path, artifacts));
+    // A mirror carries the same scripts as the origin: no weaker transport than the stack allows.
+    if (parsed.site?.mirror?.startsWith("http://") && origin && !origin.allowInsecureHttp)
+      issues.push({
+        path: `${parsed.path}.mirror`,
+        message: `${showValue(parsed.site.mirror)} is plain http: use https, or set origin.allowInsecureHttp: true`,
+      });
   }
 
   if (issues.length > 0 || !origin || !ipxe || !artifacts || !sites) throw new ConfigError(source, issues);

@@ -4,13 +4,13 @@ import { parsePlaceholders, Placeholder } from "../../config/placeholders";
 import { ArtifactConfig, LinuxMenuEntry, MenuEntry, MenuEntryType, SiteConfig } from "../../config/schema";
 import { keys } from "../../origin/keys";
 import { formSetting } from "./kernel-network";
+import { fetchWithFailover, fromOrigin } from "./origins";
 import { assertScriptSafe, guardedShell } from "./script";
 import { FETCH_TIMEOUT_MS } from "./timing";
 
 export interface EntryContext {
   site: SiteConfig;
   artifacts: Record<string, ArtifactConfig>;
-  base: string;
 }
 
 type EntryRenderer<T extends MenuEntryType> = (
@@ -42,7 +42,7 @@ export function renderEntry(e: MenuEntry, ctx: EntryContext): string[] {
 }
 
 function linuxEntry(e: LinuxMenuEntry, ctx: EntryContext): string[] {
-  const url = (name: string) => `${ctx.base}/${keys.artifact(name, ctx.artifacts[name].sha256)}`;
+  const url = (name: string) => fromOrigin(keys.artifact(name, ctx.artifacts[name].sha256));
   const network = formSetting(ctx.site, { form: e.kernelNetwork, kernelInterface: e.kernelInterface });
   const args = [
     // UEFI kernels find their initrds by name (the EFI stub's initrd=).
@@ -51,15 +51,18 @@ function linuxEntry(e: LinuxMenuEntry, ctx: EntryContext): string[] {
     ...e.args.map((arg) => expandArg(arg, ctx.site)),
   ];
   const fetch = `--timeout ${FETCH_TIMEOUT_MS}`;
+  const next = `|| goto next_origin_${e.id}`;
   return [
     `:entry_${e.id}`,
     `echo Booting ${e.label}...`,
-    // Every image stays registered until freed, and Linux gets every registered image as an
-    // initrd: a kernel left from a failed try would be unpacked first (ipxe-review #1).
-    "imgfree",
-    `kernel ${fetch} ${url(e.kernel)} ${args.join(" ")}`.trimEnd() + " || goto failed",
-    ...e.initrds.map((name) => `initrd ${fetch} -n ${name} ${url(name)} || goto failed`),
-    "boot || goto failed",
+    ...fetchWithFailover(
+      e.id,
+      [
+        `kernel ${fetch} ${url(e.kernel)} ${args.join(" ")}`.trimEnd() + ` ${next}`,
+        ...e.initrds.map((name) => `initrd ${fetch} -n ${name} ${url(name)} ${next}`),
+      ],
+      ["boot || goto failed"],
+    ),
   ];
 }
 

@@ -3,6 +3,7 @@
 import { SiteConfig } from "../../config/schema";
 import { keys } from "../../origin/keys";
 import { OriginRef } from "./origin-ref";
+import { servingOrigin } from "./origins";
 import { assertScriptSafe, header, joinScript } from "./script";
 import { renderStage1Plan, STAGE1_VERSION } from "./stage1";
 import { SCRIPT_FETCH_TIMEOUT_MS } from "./timing";
@@ -27,13 +28,15 @@ export function renderSitesIndex(sites: SiteConfig[], origin: OriginRef): string
   const base = assertScriptSafe(origin.baseUrl, "origin base URL");
   return joinScript([
     header("boot-stack site index, chained by the generic stage-1.", ["Lists every site of this stack."]),
+    // The site's stage-2 comes from the origin that served this list.
+    servingOrigin(base),
     [
       ":menu",
       "menu -- Which site is this machine at?",
       ...sites.map((s) => `item ${s.name} ${s.name}${s.description ? ` - ${s.description}` : ""}`),
       "choose bs_site || goto menu",
       `chain --timeout ${SCRIPT_FETCH_TIMEOUT_MS} --replace --autofree ` +
-        `${base}/${keys.stage2("${bs_site}")}?site=\${bs_site}&s1=\${bs_stage1}&mac=\${\${bs_if}/mac:hexhyp}&via=\${bs_via} || goto failed`,
+        `\${bs_origin}/${keys.stage2("${bs_site}")}?site=\${bs_site}&s1=\${bs_stage1}&mac=\${\${bs_if}/mac:hexhyp}&via=\${bs_via} || goto failed`,
       ":failed",
       "echo Could not fetch that site's stage-2.",
       "prompt --timeout 10000 Press any key for the site list... ||",
