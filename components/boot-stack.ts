@@ -7,6 +7,7 @@ import { cdnTrustFiles } from "../origin/cdn-trust";
 import { keys } from "../origin/keys";
 import { originLayout } from "../origin/layout";
 import { originRefFor } from "../ipxe/render/origin-ref";
+import { originsOf } from "../ipxe/render/origins";
 import { checkSecureBootKey, imageOptionsFor, secureBootFor } from "../ipxe/build/index";
 import { IpxeIso } from "./ipxe-iso";
 import { Origin, OriginArgs } from "./origin";
@@ -27,6 +28,8 @@ export interface BootStackOptions {
 }
 
 export interface SiteOutputs {
+  /** Base URLs the site's image tries, in order (the stack's hostname, then the site's mirror). */
+  origins: string[];
   stage1Url: string;
   stage2Url: string;
   /** Download URL of the site's ISO, when images are published. */
@@ -44,6 +47,8 @@ export interface BootStackOutputs {
   bucketName: pulumi.Output<string>;
   distributionId: pulumi.Output<string>;
   distributionDomain: pulumi.Output<string>;
+  /** The distribution's own name as a base URL: the same layout, reachable without the hostname's DNS. */
+  cdnDefaultUrl: pulumi.Output<string>;
   sitesIndexUrl: string;
   manifestUrl: pulumi.Output<string>;
   sites: Record<string, SiteOutputs>;
@@ -97,6 +102,7 @@ export function bootStack(config: StackConfig, options: BootStackOptions): BootS
       awsProfile: options.awsProfile,
     }));
     sites[site.name] = {
+      origins: originsOf(originRef, site.mirror),
       stage1Url: `${originRef.baseUrl}/${keys.stage1(site.name)}`,
       stage2Url: `${originRef.baseUrl}/${keys.stage2(site.name)}`,
       ...(config.origin.publishImages ? { isoUrl: pulumi.interpolate`${origin.url}/${image.key}` } : {}),
@@ -122,6 +128,7 @@ export function bootStack(config: StackConfig, options: BootStackOptions): BootS
       bucketName: origin.bucketName,
       distributionId: origin.distributionId,
       distributionDomain: origin.distributionDomain,
+      cdnDefaultUrl: pulumi.interpolate`${config.origin.transport}://${origin.distributionDomain}`,
       sitesIndexUrl: `${originRef.baseUrl}/${keys.sitesIndex}`,
       manifestUrl: pulumi.interpolate`${origin.url}/${keys.manifest}`,
       sites,

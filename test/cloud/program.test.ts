@@ -58,6 +58,9 @@ test("the example stack deploys: same resources as the component tests, URLs exp
   expect(resolved.cdnUrl).toBe("https://boot.example.com");
   expect(resolved.sites.sgp1.stage2Url).toBe("https://boot.example.com/sites/sgp1/stage2.ipxe");
   expect(resolved.manifestUrl).toBe("https://boot.example.com/manifest.json");
+  // Every origin URL: what each site's image tries in order, and the distribution's own name.
+  expect(resolved.sites.sgp1.origins).toEqual(["https://boot.example.com"]);
+  expect(resolved.cdnDefaultUrl).toMatch(/^https:\/\/[a-z0-9]+\.cloudfront\.net$/);
   expect(h.records.filter((r) => r.type === "aws:s3/bucketObjectv2:BucketObjectv2")).toHaveLength(
     4 * 2 + 2 + 4 + 1,
   ); // the layout: two scripts per site, index, generic stage-1, artefacts, manifest
@@ -66,6 +69,22 @@ test("the example stack deploys: same resources as the component tests, URLs exp
     `https://boot.example.com/images/ams1/${resolved.sites.ams1.isoSha256}.iso`,
   );
   expect(h.records.filter((r) => r.type === "aws:cloudfront/distribution:Distribution")).toHaveLength(1);
+});
+
+test("a site's mirror is listed among its origins, after the hostname, and is in its image's stage-1", async () => {
+  const raw = rawWithTempArtifacts();
+  raw.sites[0].mirror = "https://mirror.example.net/boot";
+  const { outputs, error } = await run(raw);
+  expect(error).toBeUndefined();
+  const resolved = await valueOf(h.pulumi.output(outputs));
+  expect(resolved.sites.ams1.origins).toEqual([
+    "https://boot.example.com",
+    "https://mirror.example.net/boot",
+  ]);
+  const ams1 = h.records.find((r) => r.name === "iso-ams1-build")!;
+  expect(ams1.inputs.environment.BOOT_STACK_STAGE1).toContain(
+    "set bs_origin_0 https://boot.example.com\nset bs_origin_1 https://mirror.example.net/boot\n",
+  );
 });
 
 test("the Cloudflare token never reaches a resource input, a rendered script or an output", async () => {
