@@ -6,9 +6,9 @@ import { StackConfig } from "../config/schema";
 import { cdnTrustFiles } from "../origin/cdn-trust";
 import { keys } from "../origin/keys";
 import { originLayout } from "../origin/layout";
-import { originRefFor } from "../ipxe/render/origin-ref";
+import { OriginRef, originRefFor } from "../ipxe/render/origin-ref";
 import { originsOf } from "../ipxe/render/origins";
-import { checkSecureBootKey, imageOptionsFor, secureBootFor } from "../ipxe/build/index";
+import { checkSecureBootKey, imageInputsDigest, imageOptionsFor, secureBootFor } from "../ipxe/build/index";
 import { IpxeIso } from "./ipxe-iso";
 import { Origin, OriginArgs } from "./origin";
 import { SiteContent } from "./site-content";
@@ -28,15 +28,15 @@ export interface BootStackOptions {
 }
 
 export interface SiteOutputs {
-  /** Base URLs the site's image tries, in order (the stack's hostname, then the site's mirror). */
-  origins: string[];
+  /** Base URLs the site's image tries, in order: the stack's hostname, the distribution's own name, the site's mirror. */
+  origins: pulumi.Output<string[]>;
   stage1Url: string;
   stage2Url: string;
   /** Download URL of the site's ISO, when images are published. */
   isoUrl?: pulumi.Output<string>;
   isoSha256: pulumi.Output<string>;
   /** Digest of the image's inputs: changes exactly when the image is rebuilt. */
-  isoInputsDigest: string;
+  isoInputsDigest: pulumi.Output<string>;
 }
 
 export interface BootStackOutputs {
@@ -70,6 +70,18 @@ export function bootStack(config: StackConfig, options: BootStackOptions): BootS
   // request jobs hold no signing key, and an unchanged image is never rebuilt.
   const secureBoot = secureBootFor(config.ipxe, projectDir);
   if (secureBoot && !pulumi.runtime.isDryRun()) checkSecureBootKey(secureBoot);
+  // Every file an image is made of (binaries, CAs, the db certificate) is the same for all sites:
+  // read them now, so a bad path fails with its field before any resource, not inside an apply.
+  const first = config.sites[0];
+  const firstStage1 = layout.find((o) => o.key === keys.stage1(first.name))?.content;
+  if (firstStage1?.kind === "inline")
+    imageInputsDigest(
+      imageOptionsFor(config, first.name, firstStage1.text, {
+        projectDir,
+        baseUrl: originRef.baseUrl,
+        defaultTrust: cdnTrustFiles,
+      }),
+    );
 
   const origin = new Origin("origin", {
     hostname: config.origin.hostname,
@@ -83,18 +95,31 @@ export function bootStack(config: StackConfig, options: BootStackOptions): BootS
     ...options.originOptions,
   });
 
+  // What the machines get: the layout again, with the distribution's own name as the origin after
+  // the hostname (ipxe/render/origins.ts), so a DNS outage of the hostname is survived. Its keys
+  // are `layout`'s; its texts are known once the distribution exists (at preview, from state).
+  const cdnRef = origin.distributionDomain.apply((domain): OriginRef => ({
+    ...originRef,
+    fallbacks: [`${config.origin.transport}://${domain}`],
+  }));
+  const deployed = cdnRef.apply((ref) => originLayout(config, ref));
+  const texts = deployed.apply((objects) =>
+    Object.fromEntries(
+      objects.flatMap((o) => (o.content.kind === "inline" ? [[o.key, o.content.text] as const] : [])),
+    ),
+  );
+
   const images: Record<string, IpxeIso> = {};
   const sites: Record<string, SiteOutputs> = {};
   for (const site of config.sites) {
-    const stage1 = layout.find((o) => o.key === keys.stage1(site.name));
-    if (!stage1 || stage1.content.kind !== "inline")
-      throw new Error(`origin layout has no stage-1 script for site ${site.name}`);
-    const image = (images[site.name] = new IpxeIso(`iso-${site.name}`, {
-      image: imageOptionsFor(config, site.name, stage1.content.text, {
+    const imageOptions = (stage1: string) =>
+      imageOptionsFor(config, site.name, stage1, {
         projectDir,
         baseUrl: originRef.baseUrl,
         defaultTrust: cdnTrustFiles,
-      }),
+      });
+    const image = (images[site.name] = new IpxeIso(`iso-${site.name}`, {
+      image: texts.apply((t) => imageOptions(t[keys.stage1(site.name)])),
       projectDir,
       bucket: origin.bucketName,
       region: options.region,
@@ -102,7 +127,7 @@ export function bootStack(config: StackConfig, options: BootStackOptions): BootS
       awsProfile: options.awsProfile,
     }));
     sites[site.name] = {
-      origins: originsOf(originRef, site.mirror),
+      origins: cdnRef.apply((ref) => originsOf(ref, site.mirror)),
       stage1Url: `${originRef.baseUrl}/${keys.stage1(site.name)}`,
       stage2Url: `${originRef.baseUrl}/${keys.stage2(site.name)}`,
       ...(config.origin.publishImages ? { isoUrl: pulumi.interpolate`${origin.url}/${image.key}` } : {}),
@@ -114,6 +139,7 @@ export function bootStack(config: StackConfig, options: BootStackOptions): BootS
   const content = new SiteContent("content", {
     bucket: origin.bucketName,
     objects: layout,
+    texts,
     artifactPaths: options.artifactPaths,
     workDir: projectDir,
   });

@@ -11,13 +11,28 @@
 import * as path from "node:path";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { createHash } from "node:crypto";
 import { OriginObject } from "../origin/layout";
+
+const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
+
+function textOf(texts: Record<string, string>, key: string): string {
+  const t = texts[key];
+  if (t === undefined)
+    throw new Error(`SiteContent: no text for ${key} (texts must cover every script of objects)`);
+  return t;
+}
 
 export interface SiteContentArgs {
   /** Content bucket name (Origin.bucketName). */
   bucket: pulumi.Input<string>;
-  /** `originLayout(config, originRef)`. */
+  /** `originLayout(config, originRef)`: which objects there are, and their texts unless `texts` says otherwise. */
   objects: OriginObject[];
+  /**
+   * The scripts' texts by key when they depend on a value known only at deploy time (stage-1 names
+   * the distribution's own domain as a fallback origin): the same keys as `objects`' scripts.
+   */
+  texts?: pulumi.Input<Record<string, string>>;
   /**
    * Local files for artefacts, by artefact name, already checked against their sha256
    * (`resolveArtifacts` in origin/artifacts.ts), so a bad file stops the run before any upload.
@@ -51,10 +66,16 @@ export class SiteContent extends pulumi.ComponentResource {
           { parent: this, retainOnDelete: true },
         ),
     );
+    const texts = args.texts === undefined ? undefined : pulumi.output(args.texts);
     for (const { object, text } of scripts) {
+      const content = texts ? texts.apply((t) => textOf(t, object.key)) : text;
       new aws.s3.BucketObjectv2(
         `${name}-${object.key}`,
-        { ...objectArgs(args.bucket, object), content: text },
+        {
+          ...objectArgs(args.bucket, object),
+          content,
+          metadata: pulumi.output(content).apply((c) => ({ sha256: sha256(c) })),
+        },
         { parent: this, dependsOn: uploaded },
       );
     }

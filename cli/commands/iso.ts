@@ -12,7 +12,7 @@ import {
   imageOptionsFor,
 } from "../../ipxe/build";
 import { cdnTrustFiles } from "../../origin/cdn-trust";
-import { loadStack, originRef } from "../project";
+import { CDN_DOMAIN_FLAG, loadStack, originRef } from "../project";
 import { UsageError } from "../../errors/user-error";
 
 interface IsoFlags {
@@ -22,6 +22,7 @@ interface IsoFlags {
   out: string;
   mode?: string;
   baseUrl?: string;
+  cdnDomain?: string;
   platforms?: string;
   embed: boolean;
   allowIncompatible?: boolean;
@@ -40,6 +41,7 @@ export function registerIso(program: Command): void {
     .requiredOption("-o, --out <dir>", "output folder (created if missing)")
     .option("--mode <mode>", "prebuilt | compile (default: ipxe.mode in the stack)")
     .option("--base-url <url>", "origin URL the stage-1 chains to (default: from origin.hostname/transport)")
+    .option(...CDN_DOMAIN_FLAG)
     .option("--platforms <list>", "comma-separated bios,uefi (default: ipxe.platforms in the stack)")
     .option(
       "--no-embed",
@@ -62,7 +64,7 @@ export function registerIso(program: Command): void {
           `--site ${flags.site}: no such site in ${path.basename(stack.file)} (sites: ${sites.map((s) => s.name).join(", ")})`,
         );
       }
-      const origin = originRef(stack, flags.baseUrl);
+      const origin = originRef(stack, flags.baseUrl, flags.cdnDomain);
       // --no-embed wins over the config; otherwise the stack's ipxe.embed.
       const ipxeFlags = { ...ipxe, mode, platforms, embed: flags.embed === false ? false : ipxe.embed };
       const started = Date.now();

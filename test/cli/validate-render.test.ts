@@ -132,3 +132,16 @@ test("every command has --help", async () => {
     expect(out.join("")).toContain(`Usage: boot-stack ${cmd}`);
   }
 });
+
+test("render --cdn-domain writes the scripts pulumi up deploys: the distribution's name second; a bad one is refused", async () => {
+  const dir = project();
+  const dest = path.join(tmp, "cdn");
+  const args = ["render", "--stack", "test", "--project-dir", dir, "--out", dest];
+  expect(await main([...args, "--cdn-domain", "d111111abcdef8.cloudfront.net"])).toBe(0);
+  const stage1 = fs.readFileSync(path.join(dest, "sites/ams1/stage1.ipxe"), "utf8");
+  expect(stage1).toContain(
+    "set bs_origin_0 https://boot.example.com\nset bs_origin_1 https://d111111abcdef8.cloudfront.net\n",
+  );
+  expect(await main([...args, "--cdn-domain", "https://d1.cloudfront.net"])).toBe(EXIT.USAGE);
+  expect(err.join("")).toContain('--cdn-domain "https://d1.cloudfront.net": give the distribution\'s domain');
+});

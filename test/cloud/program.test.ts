@@ -1,10 +1,11 @@
 // The Pulumi program itself (index.ts), fed the example stack's config through pulumi.Config
 // as `pulumi up` would, with the Cloudflare token as a secret. Its artefacts are replaced by
 // small temp files with their real sha256, so the resolver's hash check really runs.
+import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import type { RawStackConfig } from "../../config/validate";
 import { prodRaw } from "../support/prod-config";
-import { Harness, installMocks, tempArtifacts, valueOf } from "./harness";
+import { DISTRIBUTION_DOMAIN, Harness, installMocks, tempArtifacts, valueOf } from "./harness";
 
 const TOKEN = "cf-test-token-must-never-leak-0123456789";
 
@@ -58,8 +59,8 @@ test("the example stack deploys: same resources as the component tests, URLs exp
   expect(resolved.cdnUrl).toBe("https://boot.example.com");
   expect(resolved.sites.sgp1.stage2Url).toBe("https://boot.example.com/sites/sgp1/stage2.ipxe");
   expect(resolved.manifestUrl).toBe("https://boot.example.com/manifest.json");
-  // Every origin URL: what each site's image tries in order, and the distribution's own name.
-  expect(resolved.sites.sgp1.origins).toEqual(["https://boot.example.com"]);
+  // Every origin URL, in the order each site's image tries them: the hostname, the distribution's own name.
+  expect(resolved.sites.sgp1.origins).toEqual(["https://boot.example.com", `https://${DISTRIBUTION_DOMAIN}`]);
   expect(resolved.cdnDefaultUrl).toMatch(/^https:\/\/[a-z0-9]+\.cloudfront\.net$/);
   expect(h.records.filter((r) => r.type === "aws:s3/bucketObjectv2:BucketObjectv2")).toHaveLength(
     4 * 2 + 2 + 4 + 1,
@@ -71,7 +72,7 @@ test("the example stack deploys: same resources as the component tests, URLs exp
   expect(h.records.filter((r) => r.type === "aws:cloudfront/distribution:Distribution")).toHaveLength(1);
 });
 
-test("a site's mirror is listed among its origins, after the hostname, and is in its image's stage-1", async () => {
+test("a site's mirror is listed among its origins, last, and the image's and the bucket's stage-1 try them in that order", async () => {
   const raw = rawWithTempArtifacts();
   raw.sites[0].mirror = "https://mirror.example.net/boot";
   const { outputs, error } = await run(raw);
@@ -79,12 +80,21 @@ test("a site's mirror is listed among its origins, after the hostname, and is in
   const resolved = await valueOf(h.pulumi.output(outputs));
   expect(resolved.sites.ams1.origins).toEqual([
     "https://boot.example.com",
+    `https://${DISTRIBUTION_DOMAIN}`,
     "https://mirror.example.net/boot",
   ]);
   const ams1 = h.records.find((r) => r.name === "iso-ams1-build")!;
-  expect(ams1.inputs.environment.BOOT_STACK_STAGE1).toContain(
-    "set bs_origin_0 https://boot.example.com\nset bs_origin_1 https://mirror.example.net/boot\n",
+  const stage1 = ams1.inputs.environment.BOOT_STACK_STAGE1;
+  expect(stage1).toContain(
+    `set bs_origin_0 https://boot.example.com\nset bs_origin_1 https://${DISTRIBUTION_DOMAIN}\nset bs_origin_2 https://mirror.example.net/boot\n`,
   );
+  // The reference copy in the bucket is the image's script, byte for byte, and the manifest says so.
+  const uploaded = h.records.find((r) => r.name === "content-sites/ams1/stage1.ipxe")!;
+  expect(uploaded.inputs.content).toBe(stage1);
+  const manifest = JSON.parse(h.records.find((r) => r.name === "content-manifest.json")!.inputs.content);
+  const entry = manifest.objects.find((o: { key: string }) => o.key === "sites/ams1/stage1.ipxe");
+  expect(entry.sha256).toBe(createHash("sha256").update(stage1).digest("hex"));
+  expect(uploaded.inputs.metadata).toEqual({ sha256: entry.sha256 });
 });
 
 test("the Cloudflare token never reaches a resource input, a rendered script or an output", async () => {
