@@ -8,8 +8,20 @@ import { validateStackConfig } from "./config/validate";
 import { resolveArtifacts } from "./origin/artifacts";
 import { cacheDir } from "./ipxe/build/index";
 import { bootStack } from "./components/boot-stack";
+import { UserError } from "./errors/user-error";
 
 export = async () => {
+  try {
+    return await program();
+  } catch (e) {
+    // A user's mistake (config, artefact, image input, signing key) is its message alone: Pulumi
+    // prints a RunError without the program's stack (@pulumi/pulumi cmd/run/run.js).
+    if (e instanceof UserError) throw new pulumi.RunError(e.message);
+    throw e;
+  }
+};
+
+async function program() {
   const cfg = new pulumi.Config("boot-stack");
   const aws = new pulumi.Config("aws");
   const stack = pulumi.getStack();
@@ -33,4 +45,4 @@ export = async () => {
     region: aws.require("region"),
     awsProfile: aws.get("profile"),
   }).outputs;
-};
+}

@@ -137,7 +137,8 @@ test("an invalid config fails with every problem listed, before any resource exi
   raw.origin.hostname = "not a host";
   raw.sites[0].network.gateway = "10.99.0.1";
   const { error } = await run(raw);
-  expect(error?.name).toBe("ConfigError");
+  // A RunError: Pulumi prints its message without the program's stack trace.
+  expect(h.pulumi.RunError.isInstance(error)).toBe(true);
   expect(error?.message).toMatch(/origin\.hostname/);
   expect(error?.message).toMatch(/sites\[0\] "ams1"\.network\.gateway/);
   expect(h.records).toEqual([]);
@@ -174,6 +175,7 @@ describe("ipxe.secureBoot at `pulumi up`", () => {
   test("the passphrase's variable unset: stops before any resource exists, naming the field and the fix", async () => {
     delete process.env.BS_TEST_DB_PASS;
     const { error } = await run(withSecureBoot());
+    expect(h.pulumi.RunError.isInstance(error)).toBe(true);
     expect(error?.message).toBe(
       "ipxe.secureBoot.passphraseEnv: environment variable BS_TEST_DB_PASS is not set: export the key's passphrase in it",
     );
