@@ -85,7 +85,7 @@ export function renderStage1Plan(plan: Stage1Plan, origin: OriginRef, title: str
       `site=${plan.name}&s1=${plan.identity}&mac=\${\${bs_if}/mac:hexhyp}&via=\${bs_via}`,
     ),
     failures(),
-    recovery(plan.name, base),
+    recovery(plan.name, origins),
     manual(plan.name, net),
   ]);
 }
