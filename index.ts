@@ -9,8 +9,20 @@ import { resolveArtifacts } from "./origin/artifacts";
 import { cacheDir } from "./ipxe/build/index";
 import { bootStack } from "./components/boot-stack";
 import { loadOriginSigner } from "./origin/sign-origin";
+import { UserError } from "./errors/user-error";
 
 export = async () => {
+  try {
+    return await program();
+  } catch (e) {
+    // A user's mistake (config, artefact, image input, signing key) is its message alone: Pulumi
+    // prints a RunError without the program's stack (@pulumi/pulumi cmd/run/run.js).
+    if (e instanceof UserError) throw new pulumi.RunError(e.message);
+    throw e;
+  }
+};
+
+async function program() {
   const cfg = new pulumi.Config("boot-stack");
   const aws = new pulumi.Config("aws");
   const stack = pulumi.getStack();
@@ -39,4 +51,4 @@ export = async () => {
     region: aws.require("region"),
     awsProfile: aws.get("profile"),
   }).outputs;
-};
+}

@@ -33,9 +33,25 @@ export function loadStack(stack: string, dir?: string): LoadedStack {
   return { dir: root, file, config: loadStackFile(file) };
 }
 
-export function originRef(stack: LoadedStack, baseUrl?: string): OriginRef {
-  if (baseUrl === undefined) return originRefFor(stack.config.origin);
-  const problem = baseUrlProblem(baseUrl);
-  if (problem) throw new UsageError(`--base-url: ${problem}`);
-  return { baseUrl };
+export function originRef(stack: LoadedStack, baseUrl?: string, cdnDomain?: string): OriginRef {
+  let ref: OriginRef = originRefFor(stack.config.origin);
+  if (baseUrl !== undefined) {
+    const problem = baseUrlProblem(baseUrl);
+    if (problem) throw new UsageError(`--base-url: ${problem}`);
+    ref = { baseUrl };
+  }
+  if (cdnDomain === undefined) return ref;
+  // What `pulumi up` puts second: the distribution's own name (the stack output distributionDomain).
+  const fallback = `${stack.config.origin.transport}://${cdnDomain}`;
+  if (!/^[a-z0-9-]+(\.[a-z0-9-]+)+$/.test(cdnDomain) || baseUrlProblem(fallback))
+    throw new UsageError(
+      `--cdn-domain ${JSON.stringify(cdnDomain)}: give the distribution's domain, e.g. d111111abcdef8.cloudfront.net (pulumi stack output distributionDomain)`,
+    );
+  return { ...ref, fallbacks: [fallback] };
 }
+
+/** The flag that makes local scripts and images match the deployed ones (origin failover). */
+export const CDN_DOMAIN_FLAG = [
+  "--cdn-domain <domain>",
+  "the distribution's own domain (pulumi stack output distributionDomain): stage-1 tries it after the hostname, as deployed",
+] as const;

@@ -7,8 +7,9 @@ import { cdnTrustFiles } from "../origin/cdn-trust";
 import { keys } from "../origin/keys";
 import { OriginObject, originLayout } from "../origin/layout";
 import { checkCodeSigningCert } from "../origin/sign-origin";
-import { originRefFor } from "../ipxe/render/origin-ref";
-import { imageOptionsFor } from "../ipxe/build/index";
+import { OriginRef, originRefFor } from "../ipxe/render/origin-ref";
+import { originsOf } from "../ipxe/render/origins";
+import { checkSecureBootKey, imageInputsDigest, imageOptionsFor, secureBootFor } from "../ipxe/build/index";
 import { IpxeIso } from "./ipxe-iso";
 import { Origin, OriginArgs } from "./origin";
 import { ObjectSigningArgs } from "./object-signatures";
@@ -29,13 +30,15 @@ export interface BootStackOptions {
 }
 
 export interface SiteOutputs {
+  /** Base URLs the site's image tries, in order: the stack's hostname, the distribution's own name, the site's mirror. */
+  origins: pulumi.Output<string[]>;
   stage1Url: string;
   stage2Url: string;
   /** Download URL of the site's ISO, when images are published. */
   isoUrl?: pulumi.Output<string>;
   isoSha256: pulumi.Output<string>;
   /** Digest of the image's inputs: changes exactly when the image is rebuilt. */
-  isoInputsDigest: string;
+  isoInputsDigest: pulumi.Output<string>;
 }
 
 export interface BootStackOutputs {
@@ -46,6 +49,8 @@ export interface BootStackOutputs {
   bucketName: pulumi.Output<string>;
   distributionId: pulumi.Output<string>;
   distributionDomain: pulumi.Output<string>;
+  /** The distribution's own name as a base URL: the same layout, reachable without the hostname's DNS. */
+  cdnDefaultUrl: pulumi.Output<string>;
   sitesIndexUrl: string;
   manifestUrl: pulumi.Output<string>;
   sites: Record<string, SiteOutputs>;
@@ -65,6 +70,23 @@ export function bootStack(config: StackConfig, options: BootStackOptions): BootS
   // (components/object-signatures.ts), so the layout has none.
   const signing = objectSigningFor(config, { ...options, projectDir });
   const layout = originLayout(config, originRef);
+  // At `pulumi up`, a Secure Boot key that cannot be used (unset variable, unreadable file, wrong
+  // passphrase) fails the run before any resource is declared. A preview does not need it: pull
+  // request jobs hold no signing key, and an unchanged image is never rebuilt.
+  const secureBoot = secureBootFor(config.ipxe, projectDir);
+  if (secureBoot && !pulumi.runtime.isDryRun()) checkSecureBootKey(secureBoot);
+  // Every file an image is made of (binaries, CAs, the db certificate) is the same for all sites:
+  // read them now, so a bad path fails with its field before any resource, not inside an apply.
+  const first = config.sites[0];
+  const firstStage1 = layout.find((o) => o.key === keys.stage1(first.name))?.content;
+  if (firstStage1?.kind === "inline")
+    imageInputsDigest(
+      imageOptionsFor(config, first.name, firstStage1.text, {
+        projectDir,
+        baseUrl: originRef.baseUrl,
+        defaultTrust: cdnTrustFiles,
+      }),
+    );
 
   const origin = new Origin("origin", {
     hostname: config.origin.hostname,
@@ -78,18 +100,31 @@ export function bootStack(config: StackConfig, options: BootStackOptions): BootS
     ...options.originOptions,
   });
 
+  // What the machines get: the layout again, with the distribution's own name as the origin after
+  // the hostname (ipxe/render/origins.ts), so a DNS outage of the hostname is survived. Its keys
+  // are `layout`'s; its texts are known once the distribution exists (at preview, from state).
+  const cdnRef = origin.distributionDomain.apply((domain): OriginRef => ({
+    ...originRef,
+    fallbacks: [`${config.origin.transport}://${domain}`],
+  }));
+  const deployed = cdnRef.apply((ref) => originLayout(config, ref));
+  const texts = deployed.apply((objects) =>
+    Object.fromEntries(
+      objects.flatMap((o) => (o.content.kind === "inline" ? [[o.key, o.content.text] as const] : [])),
+    ),
+  );
+
   const images: Record<string, IpxeIso> = {};
   const sites: Record<string, SiteOutputs> = {};
   for (const site of config.sites) {
-    const stage1 = layout.find((o) => o.key === keys.stage1(site.name));
-    if (!stage1 || stage1.content.kind !== "inline")
-      throw new Error(`origin layout has no stage-1 script for site ${site.name}`);
-    const image = (images[site.name] = new IpxeIso(`iso-${site.name}`, {
-      image: imageOptionsFor(config, site.name, stage1.content.text, {
+    const imageOptions = (stage1: string) =>
+      imageOptionsFor(config, site.name, stage1, {
         projectDir,
         baseUrl: originRef.baseUrl,
         defaultTrust: cdnTrustFiles,
-      }),
+      });
+    const image = (images[site.name] = new IpxeIso(`iso-${site.name}`, {
+      image: texts.apply((t) => imageOptions(t[keys.stage1(site.name)])),
       projectDir,
       bucket: origin.bucketName,
       region: options.region,
@@ -97,6 +132,7 @@ export function bootStack(config: StackConfig, options: BootStackOptions): BootS
       awsProfile: options.awsProfile,
     }));
     sites[site.name] = {
+      origins: cdnRef.apply((ref) => originsOf(ref, site.mirror)),
       stage1Url: `${originRef.baseUrl}/${keys.stage1(site.name)}`,
       stage2Url: `${originRef.baseUrl}/${keys.stage2(site.name)}`,
       ...(config.origin.publishImages ? { isoUrl: pulumi.interpolate`${origin.url}/${image.key}` } : {}),
@@ -105,7 +141,7 @@ export function bootStack(config: StackConfig, options: BootStackOptions): BootS
     };
   }
 
-  const content = siteContent(layout, origin.bucketName, { ...options, projectDir, signing });
+  const content = siteContent(layout, origin.bucketName, { ...options, projectDir, signing, texts });
 
   return {
     origin,
@@ -117,6 +153,7 @@ export function bootStack(config: StackConfig, options: BootStackOptions): BootS
       bucketName: origin.bucketName,
       distributionId: origin.distributionId,
       distributionDomain: origin.distributionDomain,
+      cdnDefaultUrl: pulumi.interpolate`${config.origin.transport}://${origin.distributionDomain}`,
       sitesIndexUrl: `${originRef.baseUrl}/${keys.sitesIndex}`,
       manifestUrl: pulumi.interpolate`${origin.url}/${keys.manifest}`,
       sites,
@@ -146,13 +183,20 @@ export function objectSigningFor(
 export function siteContent(
   layout: OriginObject[],
   bucket: pulumi.Input<string>,
-  options: { artifactPaths: Record<string, string>; projectDir: string; signing?: ObjectSigningArgs },
+  options: {
+    artifactPaths: Record<string, string>;
+    projectDir: string;
+    signing?: ObjectSigningArgs;
+    /** Deploy-time texts of the scripts (site-content.ts SiteContentArgs.texts). */
+    texts?: pulumi.Input<Record<string, string>>;
+  },
 ): SiteContent {
   return new SiteContent("content", {
     bucket,
     objects: layout,
     artifactPaths: options.artifactPaths,
     workDir: options.projectDir,
+    ...(options.texts ? { texts: options.texts } : {}),
     ...(options.signing ? { signing: options.signing } : {}),
   });
 }

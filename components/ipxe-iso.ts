@@ -19,8 +19,8 @@ import {
 } from "../ipxe/build/index";
 
 export interface IpxeIsoArgs {
-  /** The site's image options (imageOptionsFor). Plain values: the digest is taken from them now. */
-  image: ImageOptions;
+  /** The site's image options (imageOptionsFor); an Output when its stage-1 names deploy-time values (the CDN's domain). */
+  image: pulumi.Input<ImageOptions>;
   /** The project folder; paths inside it reach the command relative to it. */
   projectDir: string;
   /** The origin's content bucket (Origin.bucketName). */
@@ -34,8 +34,8 @@ export interface IpxeIsoArgs {
 }
 
 export class IpxeIso extends pulumi.ComponentResource {
-  /** sha256 of the image's inputs (known at preview: the trigger). */
-  public readonly digest: string;
+  /** sha256 of the image's inputs: the trigger (known at preview once the distribution exists). */
+  public readonly digest: pulumi.Output<string>;
   /** images/<site>/<sha256>.iso */
   public readonly key: pulumi.Output<string>;
   public readonly sha256: pulumi.Output<string>;
@@ -45,27 +45,35 @@ export class IpxeIso extends pulumi.ComponentResource {
   constructor(name: string, args: IpxeIsoArgs, opts?: pulumi.ComponentResourceOptions) {
     super("boot-stack:index:IpxeIso", name, {}, opts);
     // The stack's images do not follow a SOURCE_DATE_EPOCH the runner happens to export.
-    const image = { ...args.image, sourceDateEpoch: args.image.sourceDateEpoch ?? DEFAULT_SOURCE_DATE_EPOCH };
-    this.digest = imageInputsDigest(image);
+    const image = pulumi
+      .output(args.image)
+      .apply(
+        (i) => ({ ...i, sourceDateEpoch: i.sourceDateEpoch ?? DEFAULT_SOURCE_DATE_EPOCH }) as ImageOptions,
+      );
+    this.digest = image.apply(imageInputsDigest);
     const publish = args.publish ?? true;
     this.command = new command.local.Command(
       `${name}-build`,
       {
         create: IMAGE_COMMAND,
         delete: `${IMAGE_COMMAND} delete`,
-        environment: pulumi.all([args.bucket, args.region]).apply(([bucket, region]) =>
-          imageCommandEnv(image, args.projectDir, this.digest, {
-            publish,
-            bucket,
-            region,
-            ...(args.awsProfile ? { profile: args.awsProfile } : {}),
-          }),
-        ),
+        environment: pulumi
+          .all([image, this.digest, args.bucket, args.region])
+          .apply(([i, digest, bucket, region]) =>
+            imageCommandEnv(i, args.projectDir, digest, {
+              publish,
+              bucket,
+              region,
+              ...(args.awsProfile ? { profile: args.awsProfile } : {}),
+            }),
+          ),
         triggers: [this.digest],
       },
       { parent: this },
     );
-    const result = this.command.stdout.apply((out) => parseImageResult(out, image.site));
+    const result = pulumi
+      .all([this.command.stdout, image])
+      .apply(([out, i]) => parseImageResult(out, i.site));
     this.key = result.apply((r) => r.key);
     this.sha256 = result.apply((r) => r.sha256);
     this.size = result.apply((r) => r.size);

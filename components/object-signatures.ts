@@ -12,6 +12,7 @@
 // the site (after its scripts: they depend on them); an artefact's are kept, like the artefact.
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
+import { sha256 } from "../ipxe/build/index";
 import { OriginObject } from "../origin/layout";
 import type { CodeSigningConfig } from "../origin/sign-origin";
 import { SIGNATURE_COMMAND, signatureCommandEnv } from "../origin/signature-command-env";
@@ -39,25 +40,26 @@ export function signatureCommands(
   objects: OriginObject[],
   signing: ObjectSigningArgs,
   artefactObjects: Record<string, pulumi.Resource>,
+  /** The scripts' texts as uploaded (site-content.ts deployedTexts): what is signed and hashed. */
+  texts: pulumi.Output<Record<string, string>>,
 ): Map<string, command.local.Command> {
   const byKey = new Map<string, command.local.Command>();
   for (const [group, members] of signatureGroups(objects)) {
     const artefact = group.startsWith("artifacts/");
-    const texts = Object.fromEntries(
-      members.flatMap((o) => (o.content.kind === "inline" ? [[o.key, o.content.text]] : [])),
-    );
+    const scripts = members.filter((o) => o.content.kind === "inline").map((o) => o.key);
+    const own = texts.apply((t) => Object.fromEntries(scripts.map((k) => [k, t[k]])));
     const cmd = new command.local.Command(
       `${name}-sign-${group}`,
       {
         create: SIGNATURE_COMMAND,
         ...(artefact ? {} : { delete: `${SIGNATURE_COMMAND} delete` }),
-        environment: pulumi.output(bucket).apply((b) =>
+        environment: pulumi.all([bucket, own]).apply(([b, t]) =>
           signatureCommandEnv({
             codeSigning: signing.codeSigning,
             certSha256: signing.certSha256,
             objects: members.map((o) => ({
               key: o.key,
-              sha256: o.sha256,
+              sha256: o.content.kind === "inline" ? sha256(t[o.key]) : o.sha256,
               cacheControl: o.cacheControl,
               from: o.content.kind === "artifact" ? "bucket" : "stdin",
             })),
@@ -66,7 +68,7 @@ export function signatureCommands(
             ...(signing.awsProfile ? { profile: signing.awsProfile } : {}),
           }),
         ),
-        ...(Object.keys(texts).length ? { stdin: JSON.stringify(texts) } : {}),
+        ...(scripts.length ? { stdin: own.apply((t) => JSON.stringify(t)) } : {}),
       },
       {
         parent,

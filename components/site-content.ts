@@ -18,6 +18,7 @@
 import * as path from "node:path";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { sha256 } from "../ipxe/build/index";
 import { keys } from "../origin/keys";
 import { OriginObject } from "../origin/layout";
 import { ObjectSigningArgs, signatureCommands } from "./object-signatures";
@@ -25,8 +26,13 @@ import { ObjectSigningArgs, signatureCommands } from "./object-signatures";
 export interface SiteContentArgs {
   /** Content bucket name (Origin.bucketName). */
   bucket: pulumi.Input<string>;
-  /** `originLayout(config, originRef)`. */
+  /** `originLayout(config, originRef)`: which objects there are, and their texts unless `texts` says otherwise. */
   objects: OriginObject[];
+  /**
+   * The scripts' texts by key when they depend on a value known only at deploy time (stage-1 names
+   * the distribution's own domain as a fallback origin): the same keys as `objects`' scripts.
+   */
+  texts?: pulumi.Input<Record<string, string>>;
   /**
    * Local files for artefacts, by artefact name, already checked against their sha256
    * (`resolveArtifacts` in origin/artifacts.ts), so a bad file stops the run before any upload.
@@ -48,15 +54,22 @@ export class SiteContent extends pulumi.ComponentResource {
     const artefacts: { object: OriginObject; name: string }[] = [];
     const generated: {
       object: OriginObject;
-      body: Pick<aws.s3.BucketObjectv2Args, "content" | "contentBase64">;
+      body: Pick<aws.s3.BucketObjectv2Args, "content" | "contentBase64" | "metadata">;
     }[] = [];
+    const texts = deployedTexts(args.objects, args.texts);
     for (const object of args.objects) {
       const c = object.content;
       if (c.kind === "artifact") artefacts.push({ object, name: c.name });
       // Signatures are public: their bytes may sit in the inputs and state.
       else if (c.kind === "bytes")
         generated.push({ object, body: { contentBase64: c.data.toString("base64") } });
-      else generated.push({ object, body: { content: c.text } });
+      else {
+        const content = texts.apply((t) => t[object.key]);
+        generated.push({
+          object,
+          body: { content, metadata: content.apply((t) => ({ sha256: sha256(t) })) },
+        });
+      }
     }
     // Every artefact must have its verified file before the first object is declared.
     const files = artefacts.map((a) => assetPath(a.object.key, a.name, args.artifactPaths, workDir));
@@ -77,6 +90,7 @@ export class SiteContent extends pulumi.ComponentResource {
           args.objects,
           args.signing,
           Object.fromEntries(artefacts.map(({ object }, i) => [object.key, uploaded[i]])),
+          texts,
         )
       : new Map();
     const artefactSignatures = artefacts.flatMap(({ object }) => signatures.get(object.key) ?? []);
@@ -94,6 +108,25 @@ export class SiteContent extends pulumi.ComponentResource {
     this.keys = args.objects.map((o) => o.key);
     this.registerOutputs({ keys: this.keys });
   }
+}
+
+/** Every script's text by key: the layout's own, or `texts` (deploy-time texts) for each of them. */
+export function deployedTexts(
+  objects: OriginObject[],
+  texts?: pulumi.Input<Record<string, string>>,
+): pulumi.Output<Record<string, string>> {
+  const own = Object.fromEntries(
+    objects.flatMap((o) => (o.content.kind === "inline" ? [[o.key, o.content.text] as const] : [])),
+  );
+  if (texts === undefined) return pulumi.output(own);
+  return pulumi.output(texts).apply((t) => {
+    const missing = Object.keys(own).filter((k) => t[k] === undefined);
+    if (missing.length)
+      throw new Error(
+        `SiteContent: no text for ${missing.join(", ")} (texts must cover every script of objects)`,
+      );
+    return t;
+  });
 }
 
 function objectArgs(bucket: pulumi.Input<string>, object: OriginObject): aws.s3.BucketObjectv2Args {

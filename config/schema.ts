@@ -137,11 +137,23 @@ const menu = z.strictObject({
   entries: z.array(menuEntry).min(1, "must list at least one entry"),
 });
 
+/** A base URL iPXE can fetch from and a script can carry: scheme, host, optional port and path. */
+const BASE_URL =
+  /^https?:\/\/([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*(:\d{1,5})?(\/[A-Za-z0-9._~-]+)*$/;
+const baseUrl = z
+  .string()
+  .regex(
+    BASE_URL,
+    "is not a base URL like https://mirror.example.net or https://mirror.example.net/boot (no trailing slash, query or spaces)",
+  );
+
 export const siteSchema = z.strictObject({
   name,
   description: safeText(80).optional(),
   network,
   menu,
+  /** Tried last, after the hostname and the CDN's own name: a copy of the origin's layout. */
+  mirror: baseUrl.optional(),
 });
 
 const SHA256 = /^[0-9a-f]{64}$/;

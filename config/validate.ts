@@ -48,6 +48,23 @@ export function validateStackConfig(raw: RawStackConfig, source = "stack config"
             : "needs ipxe.mode: compile (Debian's prebuilt iPXE has no imgverify/imgtrust, and the CA is built in at compile time)",
       });
   }
+  // iPXE has one list of roots for TLS and signatures, and TRUST= replaces its default roots:
+  // with [] (iPXE's own trust) the code-signing CA would become the only root an https origin
+  // could chain to (docs/signing.md "One trust list").
+  if (ipxe?.codeSigning && ipxe.trust?.length === 0 && origin?.transport === "https")
+    issues.push({
+      path: "ipxe.trust",
+      message:
+        "[] (iPXE's default roots) cannot be combined with ipxe.codeSigning on an https origin: the CA replaces those roots; list the origin's CA files, or leave ipxe.trust unset for Amazon's",
+    });
+  // Secure Boot vouches for the signed binary only: an unembedded stage-1 (autoexec.ipxe on the
+  // EFI FAT image) is outside the signature, so anyone could edit where and how it chains.
+  if (ipxe?.secureBoot && !ipxe.embed)
+    issues.push({
+      path: "ipxe.embed",
+      message:
+        "false cannot be combined with ipxe.secureBoot: the stage-1 would sit on the medium, outside the signed binary, where anyone can edit it; set it to true",
+    });
   if (ipxe?.secureBoot && !ipxe.platforms.includes("uefi"))
     issues.push({ path: "ipxe.secureBoot", message: "needs uefi in ipxe.platforms (Secure Boot is UEFI's)" });
   const validSites = (sites ?? []).flatMap((p) => (p.site ? [p.site] : []));
@@ -59,6 +76,12 @@ export function validateStackConfig(raw: RawStackConfig, source = "stack config"
   for (const parsed of sites ?? []) {
     // Without a valid artefact list, references cannot be judged: skip that one rule.
     if (parsed.site) issues.push(...checkSite(parsed.site, parsed.path, artifacts));
+    // A mirror carries the same scripts as the origin: no weaker transport than the stack allows.
+    if (parsed.site?.mirror?.startsWith("http://") && origin && !origin.allowInsecureHttp)
+      issues.push({
+        path: `${parsed.path}.mirror`,
+        message: `${showValue(parsed.site.mirror)} is plain http: use https, or set origin.allowInsecureHttp: true`,
+      });
   }
 
   if (issues.length > 0 || !origin || !ipxe || !artifacts || !sites) throw new ConfigError(source, issues);

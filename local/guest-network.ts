@@ -13,11 +13,13 @@ export const QEMU_NET = {
   prefill: "10.0.2.50",
   /** The origin inside the guest's network: guestfwd forwards it to the local origin on loopback. */
   origin: "10.0.2.100",
+  /** More origins' addresses (failover tests), each forwarded to a loopback port of its own. */
+  moreOrigins: ["10.0.2.101", "10.0.2.102"],
 } as const;
 
 /** The origin as scripts inside a QEMU guest reach it. */
 export const GUEST_ORIGIN = { baseUrl: `http://${QEMU_NET.origin}` } as const;
 
-/** The -netdev user option that makes the guest's origin:guestPort reach 127.0.0.1:hostPort. */
-export const guestfwd = (guestPort: number, hostPort: number): string =>
-  `guestfwd=tcp:${QEMU_NET.origin}:${guestPort}-cmd:socat STDIO TCP:127.0.0.1:${hostPort}`;
+/** The -netdev user option that makes the guest's address:guestPort (default the origin's) reach 127.0.0.1:hostPort. */
+export const guestfwd = (guestPort: number, hostPort: number, address: string = QEMU_NET.origin): string =>
+  `guestfwd=tcp:${address}:${guestPort}-cmd:socat STDIO TCP:127.0.0.1:${hostPort}`;

@@ -42,6 +42,14 @@ export interface SessionOptions {
   tls?: { key: string; cert: string };
   /** Overrides the base URL the scripts point at (e.g. https://10.0.2.100). */
   baseUrl?: string;
+  /** The origins stage-1 tries after baseUrl, before the site's mirror (OriginRef.fallbacks). */
+  originFallbacks?: string[];
+  /**
+   * More origins on guest addresses (QEMU_NET.moreOrigins), each a server of the same layout with
+   * the same log; `setUp` gives it its failure modes before the machine starts (stall, failNext,
+   * down: nothing listening, so the guest's connection is refused).
+   */
+  moreOrigins?: { address: string; setUp?: (server: OriginServer) => unknown }[];
   /** Whole-run limit (default 150 s). */
   timeoutMs?: number;
   /** The machine to itself, whatever BOOT_STACK_QEMU_SLOTS allows: for runs that measure timings. */
@@ -111,6 +119,7 @@ async function runSession(
   const waiters: Array<() => void> = [];
   let origin: OriginServer | undefined;
   let httpsOrigin: OriginServer | undefined;
+  const others: { address: string; server: OriginServer }[] = [];
   let run: QemuRun | undefined;
   const timings: SessionResult["timings"] = {};
   let markerPoll: NodeJS.Timeout | undefined;
@@ -118,7 +127,10 @@ async function runSession(
     const store = defaultArtifactStore(REPO_ROOT);
     const resolve = (name: string, source: ArtifactSource, sha256: string) =>
       resolveArtifact(name, { source, sha256 }, store);
-    const ref = { baseUrl: opts.baseUrl ?? GUEST_ORIGIN.baseUrl };
+    const ref = {
+      baseUrl: opts.baseUrl ?? GUEST_ORIGIN.baseUrl,
+      ...(opts.originFallbacks ? { fallbacks: opts.originFallbacks } : {}),
+    };
     // ipxe.codeSigning: signed like the Pulumi program signs (the key is read now).
     const signatures = await signOrigin(opts.stack, ref, {
       projectDir: REPO_ROOT,
@@ -146,6 +158,12 @@ async function runSession(
         tls: opts.tls,
       });
     if (opts.originDown) await origin.down();
+    for (const more of opts.moreOrigins ?? []) {
+      const server = await OriginServer.start({ objects: layout, resolveArtifact: resolve, logger });
+      others.push({ address: more.address, server });
+      await more.setUp?.(server);
+      log(`origin: the guest's ${more.address} is ${server.url}`);
+    }
     log(
       `origin: serving ${layout.length} objects on ${origin.url}${httpsOrigin ? ` and ${httpsOrigin.url}` : ""} (the guest sees ${opts.baseUrl ?? GUEST_ORIGIN.baseUrl})${opts.originDown ? ", down for now" : ""}`,
     );
@@ -177,6 +195,7 @@ async function runSession(
       vlanTrunk: opts.vlanTrunk,
       httpPort: origin.port,
       httpsPort: httpsOrigin?.port,
+      moreOrigins: others.map((o) => ({ address: o.address, httpPort: o.server.port })),
       restrict: opts.restrict,
       noDhcp: opts.noDhcp,
       mac: opts.mac,
@@ -248,6 +267,10 @@ async function runSession(
     await run?.kill();
     await origin?.down();
     await httpsOrigin?.down();
+    for (const o of others) {
+      o.server.stall(undefined); // cuts the held connections
+      await o.server.down();
+    }
     fs.rmSync(work, { recursive: true, force: true });
   }
 }

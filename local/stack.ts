@@ -12,20 +12,22 @@ import { TestOs } from "./testos";
 export const TESTOS_KERNEL = "testos-kernel";
 export const TESTOS_INITRD = "testos-initrd";
 
-/** Reads a fixture stack file and points its `testos-*` artefacts at the built test OS. */
-export function loadFixtureStack(file: string, os: TestOs): StackConfig {
-  return loadStackWithArtifacts(file, { [TESTOS_KERNEL]: os.kernel, [TESTOS_INITRD]: os.initrd });
+/** Reads a fixture stack file and points its `testos-*` artefacts at the built test OS; `ipxe`
+ * replaces the file's section (validated like the rest, as `pulumi up` would). */
+export function loadFixtureStack(file: string, os: TestOs, ipxe?: RawStackConfig["ipxe"]): StackConfig {
+  return loadStackWithArtifacts(file, { [TESTOS_KERNEL]: os.kernel, [TESTOS_INITRD]: os.initrd }, ipxe);
 }
 
 /** Reads a fixture stack file with the named artefacts replaced by files built at run time. */
 export function loadStackWithArtifacts(
   file: string,
   files: Record<string, { path: string; sha256: string }>,
+  ipxe?: RawStackConfig["ipxe"],
 ): StackConfig {
   const raw = readRawStackConfig(file);
   const artifacts = isPlain(raw.artifacts) ? { ...raw.artifacts } : {};
   for (const [name, f] of Object.entries(files)) artifacts[name] = { source: f.path, sha256: f.sha256 };
-  return validateStackConfig({ ...raw, artifacts }, file);
+  return validateStackConfig({ ...raw, artifacts, ...(ipxe !== undefined ? { ipxe } : {}) }, file);
 }
 
 /**

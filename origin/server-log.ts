@@ -1,6 +1,6 @@
 // The local origin's access log: one line per request, with the identity stage-1 sends in the
 // query string (site, stage-1 version, MAC, how the network came up), so an operator watching the
-// log sees which machine at which site fetched what.
+// log sees which machine at which site fetched what, and from which of its origins (Host).
 
 export interface AccessLogEntry {
   time: Date;
@@ -11,6 +11,8 @@ export interface AccessLogEntry {
   bytes: number;
   /** Range asked for, if any (e.g. `bytes=0-99`). */
   range?: string;
+  /** The Host the client asked for: which of a machine's origins it used (failover). */
+  host?: string;
   site?: string;
   s1?: string;
   mac?: string;
@@ -50,6 +52,7 @@ export function formatAccessLog(e: AccessLogEntry): string {
     String(e.status),
     `${e.bytes}B`,
     `${e.ms}ms`,
+    ...(e.host ? [`host=${printable(e.host)}`] : []),
     ...(e.range ? [`range=${printable(e.range)}`] : []),
     ...who,
   ].join(" ");

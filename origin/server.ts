@@ -199,6 +199,7 @@ export class OriginServer {
       ...identityFromQuery(url.searchParams),
     };
     if (typeof req.headers.range === "string") entry.range = req.headers.range;
+    if (typeof req.headers.host === "string") entry.host = req.headers.host;
     const stalled = this.stallPattern?.test(url.pathname) ?? false;
     res.on("close", () => {
       entry.status = stalled ? 0 : res.statusCode;

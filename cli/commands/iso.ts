@@ -4,9 +4,15 @@ import * as path from "node:path";
 import { Command } from "commander";
 import { IPXE_MODES, Platform, PLATFORMS } from "../../config/schema";
 import { renderStage1 } from "../../ipxe/render/stage1";
-import { buildSiteImage, BuildMode, imageOptionsFor } from "../../ipxe/build";
+import {
+  buildSiteImage,
+  BuildMode,
+  checkSecureBootKey,
+  imageInputsDigest,
+  imageOptionsFor,
+} from "../../ipxe/build";
 import { cdnTrustFiles } from "../../origin/cdn-trust";
-import { loadStack, originRef } from "../project";
+import { CDN_DOMAIN_FLAG, loadStack, originRef } from "../project";
 import { UsageError } from "../../errors/user-error";
 
 interface IsoFlags {
@@ -16,6 +22,7 @@ interface IsoFlags {
   out: string;
   mode?: string;
   baseUrl?: string;
+  cdnDomain?: string;
   platforms?: string;
   embed: boolean;
   allowIncompatible?: boolean;
@@ -34,6 +41,7 @@ export function registerIso(program: Command): void {
     .requiredOption("-o, --out <dir>", "output folder (created if missing)")
     .option("--mode <mode>", "prebuilt | compile (default: ipxe.mode in the stack)")
     .option("--base-url <url>", "origin URL the stage-1 chains to (default: from origin.hostname/transport)")
+    .option(...CDN_DOMAIN_FLAG)
     .option("--platforms <list>", "comma-separated bios,uefi (default: ipxe.platforms in the stack)")
     .option(
       "--no-embed",
@@ -56,19 +64,26 @@ export function registerIso(program: Command): void {
           `--site ${flags.site}: no such site in ${path.basename(stack.file)} (sites: ${sites.map((s) => s.name).join(", ")})`,
         );
       }
-      const origin = originRef(stack, flags.baseUrl);
+      const origin = originRef(stack, flags.baseUrl, flags.cdnDomain);
       // --no-embed wins over the config; otherwise the stack's ipxe.embed.
       const ipxeFlags = { ...ipxe, mode, platforms, embed: flags.embed === false ? false : ipxe.embed };
       const started = Date.now();
       const say = (msg: string) =>
         process.stderr.write(`[${((Date.now() - started) / 1000).toFixed(1).padStart(6)} s] ${msg}\n`);
-      for (const site of chosen) {
-        const options = imageOptionsFor(
+      const plans = chosen.map((site) => ({
+        site,
+        options: imageOptionsFor(
           { ipxe: ipxeFlags, origin: stack.config.origin },
           site.name,
           renderStage1(site, origin),
           { projectDir: stack.dir, baseUrl: origin.baseUrl, defaultTrust: cdnTrustFiles },
-        );
+        ),
+      }));
+      // Every file the images name (binaries, CAs, the db certificate) and the Secure Boot key are
+      // read before the first build, so a mistake costs no compile and leaves nothing written.
+      for (const p of plans) imageInputsDigest(p.options);
+      if (plans[0].options.secureBoot) checkSecureBootKey(plans[0].options.secureBoot);
+      for (const { site, options } of plans) {
         const r = await buildSiteImage({
           ...options,
           outDir: flags.out,

@@ -4,7 +4,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { Command } from "commander";
 import { originLayout } from "../../origin/layout";
-import { loadStack, originRef } from "../project";
+import { CDN_DOMAIN_FLAG, loadStack, originRef } from "../project";
 import { UsageError } from "../../errors/user-error";
 
 export function registerRender(program: Command): void {
@@ -14,19 +14,22 @@ export function registerRender(program: Command): void {
     .requiredOption("-s, --stack <name>", "stack name, e.g. prod")
     .requiredOption("-o, --out <dir>", "output folder (created, or replaced if it holds an earlier render)")
     .option("--base-url <url>", "origin URL the scripts point at (default: from origin.hostname/transport)")
+    .option(...CDN_DOMAIN_FLAG)
     .option("--project-dir <dir>", "folder with Pulumi.yaml (default: nearest up from here)")
-    .action((opts: { stack: string; out: string; baseUrl?: string; projectDir?: string }) => {
-      const stack = loadStack(opts.stack, opts.projectDir);
-      const layout = originLayout(stack.config, originRef(stack, opts.baseUrl));
-      const files = layout.flatMap((o) =>
-        o.content.kind === "inline" ? [{ key: o.key, text: o.content.text }] : [],
-      );
-      writeTree(path.resolve(opts.out), files);
-      const artefacts = layout.length - files.length;
-      process.stdout.write(
-        `rendered ${files.length} files to ${opts.out} (${artefacts} artefacts listed in manifest.json, not copied)\n`,
-      );
-    });
+    .action(
+      (opts: { stack: string; out: string; baseUrl?: string; cdnDomain?: string; projectDir?: string }) => {
+        const stack = loadStack(opts.stack, opts.projectDir);
+        const layout = originLayout(stack.config, originRef(stack, opts.baseUrl, opts.cdnDomain));
+        const files = layout.flatMap((o) =>
+          o.content.kind === "inline" ? [{ key: o.key, text: o.content.text }] : [],
+        );
+        writeTree(path.resolve(opts.out), files);
+        const artefacts = layout.length - files.length;
+        process.stdout.write(
+          `rendered ${files.length} files to ${opts.out} (${artefacts} artefacts listed in manifest.json, not copied)\n`,
+        );
+      },
+    );
 }
 
 /** Writes into a fresh sibling folder, then swaps it in: a failure leaves the old render intact. */

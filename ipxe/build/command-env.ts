@@ -3,6 +3,11 @@
 // paths inside the project are relative to it (the command runs in the program's folder), trust
 // certificates travel as their PEM text, and the command finds its cache itself (BOOT_STACK_CACHE
 // or the project's .cache/) — so the same stack gives the same environment on every checkout.
+// Signing keys never travel here: Secure Boot passes its certificate (public), the key's file path
+// or variable NAME, and the passphrase's variable NAME. pulumi-command starts the command with the
+// environment of `pulumi up` plus these, and keeps them and the command's output in state
+// (pulumi/pulumi-command provider/pkg/provider/local/commandOutputs.go), so the build reads the key
+// from the runner's own environment or disk, at run time (ipxe/sign/signer.ts).
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { Platform, PLATFORMS } from "../../config/schema";
@@ -10,6 +15,7 @@ import { BuildMode } from "./binaries";
 import { ImageBuildError } from "./errors";
 import { sha256 } from "./hash";
 import type { ImageOptions } from "./index";
+import type { SecureBootOptions } from "./secure-boot";
 
 /** Run in the program's folder; `delete` as the Command's delete. */
 export const IMAGE_COMMAND = "node_modules/.bin/tsx ipxe/build/image-command.ts";
@@ -23,6 +29,8 @@ const ENV = {
   sourceDir: "BOOT_STACK_IPXE_SOURCE_DIR",
   ref: "BOOT_STACK_IPXE_REF",
   trust: "BOOT_STACK_IPXE_TRUST_PEM",
+  secureBoot: "BOOT_STACK_SECURE_BOOT",
+  codeSigningTrust: "BOOT_STACK_CODE_SIGNING_TRUST_PEM",
   embed: "BOOT_STACK_EMBED",
   requireHttps: "BOOT_STACK_REQUIRE_HTTPS",
   // The builder's own variable: set here, it also overrides whatever a CI runner exports.
@@ -58,14 +66,22 @@ function portable(p: string, projectDir: string): string {
   return rel === "" ? "." : rel.startsWith("..") || path.isAbsolute(rel) ? p : rel;
 }
 
-function pemText(file: string, i: number): string {
+function pemText(file: string, field: string, what: string): string {
   try {
     return fs.readFileSync(file, "utf8");
   } catch (e) {
     throw new ImageBuildError(
-      `ipxe.trust[${i}] ${file} cannot be read (${(e as NodeJS.ErrnoException).code}): give the PEM file of a CA the origin's certificate chains to`,
+      `${field} ${file} cannot be read (${(e as NodeJS.ErrnoException).code}): give ${what}`,
     );
   }
+}
+
+/** What BOOT_STACK_SECURE_BOOT holds: the certificate's text, the key's path or variable name. */
+interface SecureBootEnv {
+  certPem: string;
+  keyFile?: string;
+  keyEnv?: string;
+  passphraseEnv?: string;
 }
 
 /** The Command's environment for one site's image (values only; the command line stays fixed). */
@@ -88,7 +104,28 @@ export function imageCommandEnv(
   if (o.prebuiltDir) env[ENV.prebuiltDir] = portable(o.prebuiltDir, projectDir);
   if (o.sourceDir) env[ENV.sourceDir] = portable(o.sourceDir, projectDir);
   if (o.ref) env[ENV.ref] = o.ref;
-  if (o.trust?.length) env[ENV.trust] = JSON.stringify(o.trust.map(pemText));
+  if (o.trust?.length)
+    env[ENV.trust] = JSON.stringify(
+      o.trust.map((f, i) =>
+        pemText(f, `ipxe.trust[${i}]`, "the PEM file of a CA the origin's certificate chains to"),
+      ),
+    );
+  if (o.secureBoot) {
+    const sb = o.secureBoot;
+    const value: SecureBootEnv = {
+      certPem: pemText(sb.certFile, "ipxe.secureBoot.certFile", "the PEM certificate of the db key"),
+      ...(sb.keyFile ? { keyFile: portable(sb.keyFile, projectDir) } : {}),
+      ...(sb.keyEnv ? { keyEnv: sb.keyEnv } : {}),
+      ...(sb.passphraseEnv ? { passphraseEnv: sb.passphraseEnv } : {}),
+    };
+    env[ENV.secureBoot] = JSON.stringify(value);
+  }
+  if (o.codeSigningTrust?.length)
+    env[ENV.codeSigningTrust] = JSON.stringify(
+      o.codeSigningTrust.map((f, i) =>
+        pemText(f, `ipxe.codeSigning.trust[${i}]`, "the PEM file of the code-signing CA"),
+      ),
+    );
   if (o.embed !== undefined) env[ENV.embed] = String(o.embed);
   if (o.requireHttps !== undefined) env[ENV.requireHttps] = String(o.requireHttps);
   if (o.sourceDateEpoch !== undefined) env[ENV.sourceDateEpoch] = String(o.sourceDateEpoch);
@@ -118,22 +155,46 @@ export function imageCommandInput(env: NodeJS.ProcessEnv, trustDir: string): Ima
       throw new ImageBuildError(`${k} must be true or false, not ${JSON.stringify(v)}`);
     return v === "true";
   };
-  let trust: string[] | undefined;
-  if (env[ENV.trust]) {
-    let pems: unknown;
+  const json = (k: string): unknown => {
     try {
-      pems = JSON.parse(env[ENV.trust]!);
+      return JSON.parse(env[k]!);
     } catch {
-      pems = undefined;
+      return undefined;
     }
-    if (!Array.isArray(pems) || !pems.every((p) => typeof p === "string"))
-      throw new ImageBuildError(`${ENV.trust} must be a JSON list of PEM texts`);
+  };
+  // PEM texts become files named by their hash, for the builder and the signer to read.
+  const pemFile = (pem: string) => {
     fs.mkdirSync(trustDir, { recursive: true });
-    trust = (pems as string[]).map((pem) => {
-      const file = path.join(trustDir, `${sha256(pem)}.pem`);
-      if (!fs.existsSync(file)) fs.writeFileSync(file, pem);
-      return file;
-    });
+    const file = path.join(trustDir, `${sha256(pem)}.pem`);
+    if (!fs.existsSync(file)) fs.writeFileSync(file, pem);
+    return file;
+  };
+  const pemFiles = (k: string): string[] | undefined => {
+    if (!env[k]) return undefined;
+    const pems = json(k);
+    if (!Array.isArray(pems) || !pems.every((p) => typeof p === "string"))
+      throw new ImageBuildError(`${k} must be a JSON list of PEM texts`);
+    return pems.map(pemFile);
+  };
+  const trust = pemFiles(ENV.trust);
+  const codeSigningTrust = pemFiles(ENV.codeSigningTrust);
+  let secureBoot: SecureBootOptions | undefined;
+  if (env[ENV.secureBoot]) {
+    const sb = json(ENV.secureBoot) as Partial<SecureBootEnv> | undefined;
+    const names = ["keyFile", "keyEnv", "passphraseEnv"] as const;
+    if (
+      typeof sb?.certPem !== "string" ||
+      !names.every((n) => sb[n] === undefined || typeof sb[n] === "string")
+    )
+      throw new ImageBuildError(
+        `${ENV.secureBoot} must be a JSON object {certPem, keyFile | keyEnv, passphraseEnv}`,
+      );
+    secureBoot = {
+      certFile: pemFile(sb.certPem),
+      ...(sb.keyFile ? { keyFile: path.resolve(sb.keyFile) } : {}),
+      ...(sb.keyEnv ? { keyEnv: sb.keyEnv } : {}),
+      ...(sb.passphraseEnv ? { passphraseEnv: sb.passphraseEnv } : {}),
+    };
   }
   const platforms = env[ENV.platforms]?.split(",");
   if (platforms && !platforms.every((p) => (PLATFORMS as readonly string[]).includes(p)))
@@ -148,6 +209,8 @@ export function imageCommandInput(env: NodeJS.ProcessEnv, trustDir: string): Ima
     ...(env[ENV.sourceDir] ? { sourceDir: path.resolve(env[ENV.sourceDir]!) } : {}),
     ...(env[ENV.ref] ? { ref: env[ENV.ref] } : {}),
     ...(trust ? { trust } : {}),
+    ...(secureBoot ? { secureBoot } : {}),
+    ...(codeSigningTrust ? { codeSigningTrust } : {}),
     ...(bool(ENV.embed) !== undefined ? { embed: bool(ENV.embed) } : {}),
     ...(bool(ENV.requireHttps) !== undefined ? { requireHttps: bool(ENV.requireHttps) } : {}),
     ...(epoch && /^\d+$/.test(epoch) ? { sourceDateEpoch: Number(epoch) } : {}),

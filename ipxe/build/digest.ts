@@ -10,9 +10,12 @@
 // | prebuilt: the pinned Debian package       | every image (pin.ts DEBIAN13_IPXE)           |
 // | prebuilt: a prebuiltDir's binaries        | every image (their sha256, not their path)   |
 // | compile: commit, headers, trust files     | every image (contents, not paths)            |
+// | Secure Boot: the db certificate           | every image (its DER sha256, as signed)       |
+// | code signing: the CA file(s) trusted      | every image (contents, not paths)            |
 // | layout or builder version                 | every image (bumped in code)                 |
 // Not inputs: the stage-2 and artefacts (served, not in the image), the output folder, the cache,
-// requireHttps/allowIncompatible (checks only), and the versions of xorriso, mtools and syslinux on
+// requireHttps/allowIncompatible (checks only), key material of any kind (a key file's path or
+// contents, a variable's name or value: the certificate names the key), and the versions of xorriso, mtools and syslinux on
 // the machine (an image is rebuilt only when an input changes; its sha256 is then that of the
 // bytes actually built and uploaded, so state and bucket always agree).
 import * as fs from "node:fs";
@@ -24,6 +27,7 @@ import { ImageBuildError } from "./errors";
 import { sha256 } from "./hash";
 import { DEBIAN13_IPXE, IPXE_PINNED_COMMIT } from "./pin";
 import { DEFAULT_SOURCE_DATE_EPOCH, IMAGE_LAYOUT_VERSION } from "./plan";
+import { certificateSha256, SECURE_BOOT_FIELD } from "./secure-boot";
 import type { ImageOptions } from "./index";
 
 /** Bumped when the builder writes other bytes, or other object metadata, for the same inputs. */
@@ -91,6 +95,12 @@ export function imageInputs(o: ImageOptions): string[] {
     `platforms ${platforms.join(",")}`,
     `source-date-epoch ${sourceDateEpochOf(o.sourceDateEpoch)}`,
     ...ipxeIdentity(o, platforms),
+    ...(o.secureBoot
+      ? [`secure-boot ${certificateSha256(o.secureBoot.certFile, `${SECURE_BOOT_FIELD}.certFile`)}`]
+      : []),
+    ...(o.codeSigningTrust ?? []).map(
+      (t, i) => `code-signing-trust ${i} ${sha256(readOr(t, `ipxe.codeSigning.trust[${i}]`))}`,
+    ),
   ];
 }
 

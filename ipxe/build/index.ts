@@ -13,22 +13,24 @@ import { sha256 } from "./hash";
 import { writeImage } from "./iso";
 import { sortedPlatforms, sourceDateEpochOf } from "./digest";
 import { ImageManifest, planImage } from "./plan";
-import { SecureBootOptions } from "./secure-boot";
+import { checkSecureBootKey, SecureBootOptions } from "./secure-boot";
 import { withCodeSigningTrust } from "./code-signing";
 
 export { ImageBuildError } from "./errors";
 export { cacheDir } from "./cache";
+export { sha256 } from "./hash";
 export { debian13IpxeDir } from "./debian13";
 export { IPXE_PINNED_COMMIT, DEBIAN13_IPXE } from "./pin";
 export { DEFAULT_SOURCE_DATE_EPOCH } from "./plan";
 export { imageInputs, imageInputsDigest, IMAGE_BUILDER_VERSION } from "./digest";
-export { imageOptionsFor } from "./stack-options";
+export { imageOptionsFor, secureBootFor } from "./stack-options";
 export type { ImageDeployment } from "./stack-options";
 export { IMAGE_COMMAND, imageCommandEnv, parseImageResult } from "./command-env";
 export type { ImageCommandResult, ImagePublishing } from "./command-env";
 export type { ImageManifest } from "./plan";
 export type { BuildMode } from "./binaries";
 export type { SecureBootOptions } from "./secure-boot";
+export { checkSecureBootKey } from "./secure-boot";
 
 /** What a site's image is made of: everything that decides its bytes, and the checks to run. */
 export interface ImageOptions {
@@ -111,6 +113,7 @@ export async function buildSiteImage(opts: BuildSiteImageOptions): Promise<SiteI
     throw new ImageBuildError(
       `site ${opts.site}: ipxe.secureBoot signs the UEFI binary, but platforms are ${platforms.join(", ")}: add uefi, or drop secureBoot`,
     );
+  if (opts.secureBoot) checkSecureBootKey(opts.secureBoot);
 
   const bins = await resolveBinaries({
     mode,

@@ -3,12 +3,15 @@
 // Relative paths are taken from the project folder (where Pulumi.yaml is); HTTPS is required when
 // the stage-1 chains over https://. Which CAs an https origin needs by default is the deployment's
 // knowledge, not the builder's: the caller passes it (origin/cdn-trust.ts for CloudFront).
+// Secure Boot and code signing reach the builder as paths and variable names only: the keys are
+// read when the image is built (ipxe/sign/signer.ts), never here.
 import * as path from "node:path";
 import { IpxeConfig, OriginConfig } from "../../config/schema";
+import type { SignerSource } from "../sign/signer";
 import type { ImageOptions } from "./index";
 
 export interface ImageDeployment {
-  /** The project folder: base of relative `ipxe.prebuiltDir`, `ipxe.sourceDir` and `ipxe.trust` paths. */
+  /** The project folder: base of every relative path under `ipxe` (dirs, trust, certificates, key files). */
   projectDir: string;
   /** Where the stage-1 chains stage-2 from (originRefFor(...).baseUrl, or the CLI's --base-url). */
   baseUrl: string;
@@ -28,6 +31,21 @@ function trustFor(
   return origin.transport === "https" ? d.defaultTrust?.() : undefined;
 }
 
+/** `ipxe.secureBoot` with its files taken from the project folder; variable names as they are. */
+export function secureBootFor(
+  ipxe: Pick<IpxeConfig, "secureBoot">,
+  projectDir: string,
+): SignerSource | undefined {
+  const s = ipxe.secureBoot;
+  if (!s) return undefined;
+  return {
+    certFile: path.resolve(projectDir, s.certFile),
+    ...(s.keyFile !== undefined ? { keyFile: path.resolve(projectDir, s.keyFile) } : {}),
+    ...(s.keyEnv !== undefined ? { keyEnv: s.keyEnv } : {}),
+    ...(s.passphraseEnv !== undefined ? { passphraseEnv: s.passphraseEnv } : {}),
+  };
+}
+
 export function imageOptionsFor(
   stack: { ipxe: IpxeConfig; origin: Pick<OriginConfig, "transport"> },
   site: string,
@@ -35,8 +53,9 @@ export function imageOptionsFor(
   d: ImageDeployment,
 ): ImageOptions {
   const { ipxe } = stack;
-  const fromProject = (p?: string) => (p === undefined ? undefined : path.resolve(d.projectDir, p));
+  const fromProject = (p: string) => path.resolve(d.projectDir, p);
   const trust = trustFor(ipxe, stack.origin, d);
+  const secureBoot = secureBootFor(ipxe, d.projectDir);
   return {
     site,
     stage1,
@@ -46,6 +65,9 @@ export function imageOptionsFor(
     ...(ipxe.sourceDir !== undefined ? { sourceDir: fromProject(ipxe.sourceDir) } : {}),
     ...(ipxe.ref !== undefined ? { ref: ipxe.ref } : {}),
     ...(trust ? { trust } : {}),
+    ...(secureBoot ? { secureBoot } : {}),
+    // Only the CA: the image trusts it, not the leaf, so the signing key can rotate (docs/signing.md).
+    ...(ipxe.codeSigning ? { codeSigningTrust: ipxe.codeSigning.trust.map(fromProject) } : {}),
     embed: ipxe.embed,
     requireHttps: d.baseUrl.startsWith("https://"),
   };

@@ -4,6 +4,7 @@ import { parsePlaceholders, Placeholder } from "../../config/placeholders";
 import { ArtifactConfig, LinuxMenuEntry, MenuEntry, MenuEntryType, SiteConfig } from "../../config/schema";
 import { keys } from "../../origin/keys";
 import { formSetting } from "./kernel-network";
+import { fetchWithFailover, fromOrigin } from "./origins";
 import { assertScriptSafe, guardedShell } from "./script";
 import { FETCH_TIMEOUT_MS } from "./timing";
 import { verifyFetched } from "./verify";
@@ -11,7 +12,6 @@ import { verifyFetched } from "./verify";
 export interface EntryContext {
   site: SiteConfig;
   artifacts: Record<string, ArtifactConfig>;
-  base: string;
   /** Verify every kernel and initrd against its signature before `boot` (verify.ts). */
   signed?: boolean;
 }
@@ -45,7 +45,7 @@ export function renderEntry(e: MenuEntry, ctx: EntryContext): string[] {
 }
 
 function linuxEntry(e: LinuxMenuEntry, ctx: EntryContext): string[] {
-  const url = (name: string) => `${ctx.base}/${keys.artifact(name, ctx.artifacts[name].sha256)}`;
+  const url = (name: string) => fromOrigin(keys.artifact(name, ctx.artifacts[name].sha256));
   const network = formSetting(ctx.site, { form: e.kernelNetwork, kernelInterface: e.kernelInterface });
   const args = [
     // UEFI kernels find their initrds by name (the EFI stub's initrd=).
@@ -54,23 +54,27 @@ function linuxEntry(e: LinuxMenuEntry, ctx: EntryContext): string[] {
     ...e.args.map((arg) => expandArg(arg, ctx.site)),
   ];
   const fetch = `--timeout ${FETCH_TIMEOUT_MS}`;
-  // Signed: named explicitly, since imgverify finds the image by name.
+  const next = `|| goto next_origin_${e.id}`;
+  // Signed: named explicitly, since imgverify finds the image by name. A refused object goes to
+  // the refused section (the menu), not to the next origin: the download itself succeeded.
   const kernelName = ctx.signed ? ` -n ${e.kernel}` : "";
   const verify = (name: string, what: string) =>
     ctx.signed ? verifyFetched(name, url(name), `${what} ${name}`, FETCH_TIMEOUT_MS) : [];
   return [
     `:entry_${e.id}`,
     `echo Booting ${e.label}...`,
-    // Every image stays registered until freed, and Linux gets every registered image as an
-    // initrd: a kernel left from a failed try would be unpacked first (ipxe-review #1).
-    "imgfree",
-    `kernel ${fetch}${kernelName} ${url(e.kernel)} ${args.join(" ")}`.trimEnd() + " || goto failed",
-    ...verify(e.kernel, "kernel"),
-    ...e.initrds.flatMap((name) => [
-      `initrd ${fetch} -n ${name} ${url(name)} || goto failed`,
-      ...verify(name, "initrd"),
-    ]),
-    "boot || goto failed",
+    ...fetchWithFailover(
+      e.id,
+      [
+        `kernel ${fetch}${kernelName} ${url(e.kernel)} ${args.join(" ")}`.trimEnd() + ` ${next}`,
+        ...verify(e.kernel, "kernel"),
+        ...e.initrds.flatMap((name) => [
+          `initrd ${fetch} -n ${name} ${url(name)} ${next}`,
+          ...verify(name, "initrd"),
+        ]),
+      ],
+      ["boot || goto failed"],
+    ),
   ];
 }
 

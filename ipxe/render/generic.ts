@@ -3,6 +3,7 @@
 import { SiteConfig } from "../../config/schema";
 import { keys } from "../../origin/keys";
 import { OriginRef } from "./origin-ref";
+import { servingOrigin } from "./origins";
 import { assertScriptSafe, header, joinScript } from "./script";
 import { renderStage1Plan, STAGE1_VERSION } from "./stage1";
 import { SCRIPT_FETCH_TIMEOUT_MS } from "./timing";
@@ -27,9 +28,11 @@ export function renderGenericStage1(origin: OriginRef, signed = false): string {
 /** sites/index.ipxe: a menu of every site; the chosen site's stage-2 is chained. */
 export function renderSitesIndex(sites: SiteConfig[], origin: OriginRef, signed = false): string {
   const base = assertScriptSafe(origin.baseUrl, "origin base URL");
-  const url = `${base}/${keys.stage2("${bs_site}")}?site=\${bs_site}&s1=\${bs_stage1}&mac=\${\${bs_if}/mac:hexhyp}&via=\${bs_via}`;
+  const url = `\${bs_origin}/${keys.stage2("${bs_site}")}?site=\${bs_site}&s1=\${bs_stage1}&mac=\${\${bs_if}/mac:hexhyp}&via=\${bs_via}`;
   return joinScript([
     header("boot-stack site index, chained by the generic stage-1.", ["Lists every site of this stack."]),
+    // The site's stage-2 comes from the origin that served this list.
+    servingOrigin(base),
     [
       ":menu",
       "menu -- Which site is this machine at?",

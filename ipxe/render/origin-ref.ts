@@ -4,6 +4,8 @@ import { OriginConfig } from "../../config/schema";
 export interface OriginRef {
   /** e.g. `https://boot.example.com` or, for the local origin, `http://10.0.2.100`. No trailing slash. */
   baseUrl: string;
+  /** Tried in order when `baseUrl` fails (the CDN's own name); a site's mirror comes after (origins.ts). */
+  fallbacks?: string[];
 }
 
 export function originRefFor(origin: OriginConfig): OriginRef {

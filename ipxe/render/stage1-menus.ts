@@ -7,14 +7,15 @@ import { NetworkConfig } from "../../config/schema";
 import { guardedShell } from "./script";
 import { PROMPT_IDLE_MS, RECOVERY_RETRY_MS } from "./timing";
 
-export function recovery(name: string, base: string): string[] {
+export function recovery(name: string, origins: string[]): string[] {
   const wait = `--timeout ${RECOVERY_RETRY_MS} --retimeout ${RECOVERY_RETRY_MS}`;
   return [
     ":recovery",
     // bs_problem: "cannot reach its origin", or a refused signature (verify.ts).
     `menu -- boot-stack: site ${name} \${bs_problem}`,
     "item --gap -- Failed: ${bs_failed}, error ${bs_error} (https://ipxe.org/err/${bs_error})",
-    `item --gap -- Origin: ${base}`,
+    // Every origin stage-1 tried, in its order (origins.ts).
+    ...origins.map((o, i) => `item --gap -- Origin${origins.length > 1 ? ` ${i + 1}` : ""}: ${o}`),
     // Short lines: the menu is 80 columns wide.
     "item --gap -- This machine: ${${bs_if}/ip} mask ${${bs_if}/netmask} (${bs_via}) on ${bs_if}",
     "item --gap -- Gateway ${${bs_if}/gateway}, DNS ${${bs_if}/dns}",

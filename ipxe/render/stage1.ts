@@ -8,6 +8,7 @@ import { NETWORK_MODE } from "../../config/network-modes";
 import { NetworkConfig, SiteConfig } from "../../config/schema";
 import { keys } from "../../origin/keys";
 import { OriginRef } from "./origin-ref";
+import { chainFromOrigins, originSettings, originsOf } from "./origins";
 import { assertScriptSafe, header, joinScript } from "./script";
 import { manual, recovery } from "./stage1-menus";
 import { ask, defaults, fixedLookup, open } from "./stage1-static";
@@ -18,12 +19,11 @@ import {
   FIRST_RETRY_DELAY_S,
   LINK_WAIT_MS,
   NIC_LINK_WAIT_MS,
-  SCRIPT_FETCH_TIMEOUT_MS,
 } from "./timing";
-import { chainVerified, REFUSED_HINT, requireSignedImages } from "./verify";
+import { requireSignedImages } from "./verify";
 
 /** Bumped when stage-1's behaviour changes; sent to the origin so logs tell old images apart. */
-export const STAGE1_VERSION = "2";
+export const STAGE1_VERSION = "3";
 
 export interface Stage1Plan {
   /** Name shown to the operator and sent to the origin (`generic` for the site-less image). */
@@ -32,12 +32,20 @@ export interface Stage1Plan {
   /** Key on the origin of the script to chain, e.g. `sites/ams1/stage2.ipxe`. */
   target: string;
   identity: string;
+  /** The site's mirror, tried after the origin and its fallbacks. */
+  mirror?: string;
 }
 
 /** `signed`: the origin serves a signature beside every object (ipxe.codeSigning); verify them. */
 export function renderStage1(site: SiteConfig, origin: OriginRef, signed = false): string {
   return renderStage1Plan(
-    { name: site.name, network: site.network, target: keys.stage2(site.name), identity: STAGE1_VERSION },
+    {
+      name: site.name,
+      network: site.network,
+      target: keys.stage2(site.name),
+      identity: STAGE1_VERSION,
+      ...(site.mirror ? { mirror: site.mirror } : {}),
+    },
     origin,
     `boot-stack stage-1 for site ${site.name} (network mode: ${site.network.mode}).`,
     signed,
@@ -46,6 +54,7 @@ export function renderStage1(site: SiteConfig, origin: OriginRef, signed = false
 
 export function renderStage1Plan(plan: Stage1Plan, origin: OriginRef, title: string, signed = false): string {
   const base = assertScriptSafe(origin.baseUrl, "origin base URL");
+  const origins = originsOf(origin, plan.mirror);
   const net = plan.network;
   return joinScript([
     header(title, [
@@ -57,6 +66,7 @@ export function renderStage1Plan(plan: Stage1Plan, origin: OriginRef, title: str
       `set bs_stage1 ${plan.identity}`,
       // Read by the image builder, which refuses an iPXE without HTTPS for an https:// origin.
       `set bs_base ${base}`,
+      ...originSettings(origins),
       "set sp:hex 20",
       `echo boot-stack stage-1 v${plan.identity}: site ${plan.name}, origin ${base}`,
     ],
@@ -74,9 +84,13 @@ export function renderStage1Plan(plan: Stage1Plan, origin: OriginRef, title: str
     fixedLookup(net),
     ask(plan.name, net),
     open(),
-    chain(plan, base, signed),
+    chainFromOrigins(
+      plan.target,
+      `site=${plan.name}&s1=${plan.identity}&mac=\${\${bs_if}/mac:hexhyp}&via=\${bs_via}`,
+      signed,
+    ),
     failures(),
-    recovery(plan.name, base),
+    recovery(plan.name, origins),
     manual(plan.name, net),
   ]);
 }
@@ -184,50 +198,6 @@ function configure(net: NetworkConfig): string[] {
     ...(mode.dhcp === "first"
       ? [":dhcp_fallback", "echo No DHCP answer: asking for the network settings instead.", "goto defaults"]
       : []),
-  ];
-}
-
-/** Fetches stage-2 (verified when signed), identifying this image in the query string. */
-function chain(plan: Stage1Plan, base: string, signed: boolean): string[] {
-  const url = `${base}/${plan.target}?site=${plan.name}&s1=${plan.identity}&mac=\${\${bs_if}/mac:hexhyp}&via=\${bs_via}`;
-  return [
-    ":chain",
-    `echo Fetching ${base}/${plan.target} (attempt \${bs_try} of ${CHAIN_ATTEMPTS}) as \${\${bs_if}/ip} on \${bs_if}...`,
-    // Not --replace: if stage-2 ends (a broken script, or it asks to leave), this script goes on.
-    ...(signed
-      ? chainVerified({
-          image: "stage2",
-          url,
-          chainFlags: "--autofree",
-          failed: "chain_failed",
-          refused: "chain_refused",
-        })
-      : [`chain --timeout ${SCRIPT_FETCH_TIMEOUT_MS} --autofree ${url} || goto chain_failed`]),
-    // A stage-2 that returns, failed or not, lands here (never in chain_refused below).
-    ":chain_failed",
-    "set bs_error ${errno:hexraw}",
-    "iseq ${bs_leave} firmware && exit 1 ||",
-    "set bs_failed origin",
-    "echo Origin not reachable (error ${bs_error}).",
-    "goto attempt_failed",
-    ...(signed ? chainRefused(`${base}/${plan.target}`) : []),
-  ];
-}
-
-/**
- * A stage-2 whose signature does not verify: named on screen, then the recovery menu at once.
- * Retrying by itself would fetch the same bytes; the menu's own retry (after a minute, or the
- * operator's) covers a CDN edge that briefly holds a new script with the old signature.
- */
-function chainRefused(url: string): string[] {
-  return [
-    ":chain_refused",
-    "set bs_error ${errno:hexraw}",
-    "set bs_failed signature",
-    `echo Refused ${url}: its signature did not verify (error \${bs_error}).`,
-    `echo ${REFUSED_HINT}`,
-    "set bs_problem refused a script from its origin (bad signature)",
-    "goto recovery",
   ];
 }
 

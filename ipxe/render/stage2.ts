@@ -6,6 +6,7 @@ import { renderEntry } from "./entries";
 import { renderKernelNetworks } from "./kernel-network";
 import { deviceName } from "./network";
 import { OriginRef } from "./origin-ref";
+import { nextOrigin, servingOrigin } from "./origins";
 import { assertScriptSafe, header, joinScript } from "./script";
 import { FAILED_PAUSE_MS, MENU_IDLE_MS } from "./timing";
 import { refusedSection } from "./verify";
@@ -26,15 +27,19 @@ export function renderStage2(
       `set bs_site ${site.name}`,
       // Stage-1 names the device it configured; a stage-2 chained by hand assumes the site's.
       `isset \${bs_if} || set bs_if ${deviceName(site.network)}`,
+      ...servingOrigin(base),
     ],
     machineFacts(site),
     renderKernelNetworks(site),
     menu(site),
-    site.menu.entries.flatMap((e) => renderEntry(e, { site, artifacts, base, signed })),
+    site.menu.entries.flatMap((e) => renderEntry(e, { site, artifacts, signed })),
+    nextOrigin(),
     signed ? refusedSection("failed") : [],
     [
       ":failed",
-      "echo Boot failed: error ${errno:hexraw} (https://ipxe.org/err/${errno:hexraw})",
+      "set bs_ferr ${errno:hexraw}",
+      ":failed_with",
+      "echo Boot failed: error ${bs_ferr} (https://ipxe.org/err/${bs_ferr})",
       `prompt --timeout ${FAILED_PAUSE_MS} Press any key for the menu, or wait ${FAILED_PAUSE_MS / 1000} s... ||`,
       "goto menu",
     ],

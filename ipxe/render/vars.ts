@@ -12,7 +12,7 @@ export interface SharedSetting {
   meaning: string;
 }
 
-/** Settings that cross from one script to another. */
+/** Settings that cross from one script to another; a key ending in `*` names a numbered family. */
 export const SHARED: Record<string, SharedSetting> = {
   bs_site: {
     setBy: ["stage-1", "site index", "stage-2"],
@@ -28,7 +28,7 @@ export const SHARED: Record<string, SharedSetting> = {
     setBy: ["stage-1", "stage-2"],
     readBy: ["stage-1", "site index", "stage-2"],
     meaning:
-      "the iPXE device carrying the site's traffic (net1, net0-120); stage-2 sets it only when chained by hand",
+      "the iPXE device carrying the site's traffic (net1, net0-120); the site index and stage-2 set it only when chained by hand",
   },
   bs_vlan: {
     setBy: ["stage-1"],
@@ -45,6 +45,18 @@ export const SHARED: Record<string, SharedSetting> = {
     readBy: ["stage-1"],
     meaning:
       "firmware: stage-2 asks stage-1 to leave iPXE so the firmware boots the next device (UEFI local disk)",
+  },
+  bs_origin: {
+    setBy: ["stage-1", "site index", "stage-2"],
+    readBy: ["stage-1", "site index", "stage-2"],
+    meaning:
+      "the origin (base URL) that served stage-2: its kernels and initrds come from there first (origins.ts); the site index and stage-2 set it only when chained by hand",
+  },
+  "bs_origin_*": {
+    setBy: ["stage-1"],
+    readBy: ["stage-1", "stage-2"],
+    meaning:
+      "stage-1's origins in the order tried (bs_origin_0 = the stack's hostname, then the CDN's name, then the site's mirror)",
   },
   bs_medium: {
     setBy: ["boot path", "stage-1"],
@@ -73,6 +85,7 @@ export const LOCAL: Record<ScriptKind, readonly string[]> = {
     "bs_error",
     "bs_failed",
     "bs_problem",
+    "bs_oi",
   ],
   "site index": ["bs_choice"],
   "stage-2": [
@@ -87,5 +100,9 @@ export const LOCAL: Record<ScriptKind, readonly string[]> = {
     "bs_khost",
     "bs_knet_*",
     "bs_refused",
+    "bs_ai",
+    "bs_from",
+    "bs_ret",
+    "bs_ferr",
   ],
 };

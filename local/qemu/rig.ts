@@ -48,6 +48,8 @@ export interface QemuOptions {
   firstLinkUp?: boolean;
   /** Loopback port that the guest's http://10.0.2.100 reaches. */
   httpPort: number;
+  /** More guest addresses whose port 80 reaches a loopback port (origin failover). */
+  moreOrigins?: { address: string; httpPort: number }[];
   /** Loopback port that the guest's https://10.0.2.100 reaches, if any. */
   httpsPort?: number;
   /** false turns slirp's restriction off (the guest could then reach the host's outside world). */
@@ -210,6 +212,7 @@ export function qemuArgs(opts: QemuOptions, dir: string, extra: string[] = []): 
       ...(opts.dhcpHostname ? [`hostname=${opts.dhcpHostname.replace(/,/g, ",,")}`] : []),
       guestfwd(80, opts.httpPort),
       ...(opts.httpsPort ? [guestfwd(443, opts.httpsPort)] : []),
+      ...(opts.moreOrigins ?? []).map((o) => guestfwd(80, o.httpPort, o.address)),
     ].join(",");
   const netdev = netdevOf("n0");
   const moreNics = (opts.extraNics ?? []).flatMap((nic, i) => [

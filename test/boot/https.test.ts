@@ -45,7 +45,9 @@ test("prebuilt image refuses an origin whose certificate chains to an untrusted 
         { timeoutMs: 60_000 },
       );
       await op.waitFor(/Permission denied/, { timeoutMs: 30_000 });
-      await op.waitFor(/Origin not reachable \(error [0-9a-f]{8}\)/, { timeoutMs: 30_000 });
+      await op.waitFor(/Origin https:\/\/10\.0\.2\.100 not reachable \(error [0-9a-f]{8}\)/, {
+        timeoutMs: 30_000,
+      });
       await op.screenshot("refused");
       return "stop";
     },
@@ -116,7 +118,9 @@ compiled(
       { site: "lab-static", firmware: "bios", image, baseUrl: HTTPS_BASE, tls: pki.rogue, timeoutMs: 90_000 },
       async ({ op }) => {
         await op.waitFor(/Permission denied/, { timeoutMs: 60_000 });
-        await op.waitFor(/Origin not reachable \(error [0-9a-f]{8}\)/, { timeoutMs: 30_000 });
+        await op.waitFor(/Origin https:\/\/10\.0\.2\.100 not reachable \(error [0-9a-f]{8}\)/, {
+          timeoutMs: 30_000,
+        });
         return "stop";
       },
     );

@@ -4,7 +4,9 @@
 // OS kernel is signed with it too, the way an organisation signs the kernels it serves.
 //
 // Prebuilt mode (Debian 13's iPXE, signed here) always runs; the compiled image (stage-1
-// embedded) runs when BOOT_STACK_IPXE_SRC names an iPXE source tree.
+// embedded) runs when BOOT_STACK_IPXE_SRC names an iPXE source tree, and is built the way
+// `pulumi up` builds it: from the stack's ipxe.secureBoot, through imageOptionsFor and the
+// digest-addressed image command.
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -15,7 +17,17 @@ import { GUEST_ORIGIN } from "../../local/guest-network";
 import { keys } from "../../origin/keys";
 import { loadFixtureStack } from "../../local/stack";
 import { ensureTestOs, TestOs } from "../../local/testos";
-import { BuildMode } from "../../ipxe/build";
+import {
+  BuildMode,
+  cacheDir,
+  DEFAULT_SOURCE_DATE_EPOCH,
+  imageCommandEnv,
+  imageInputsDigest,
+  imageOptionsFor,
+} from "../../ipxe/build";
+import { REPO_ROOT } from "../../ipxe/build/cache";
+import { imageFromCommand } from "../../local/image-command";
+import { OVMF_SECURE_BOOT } from "../../local/qemu/rig";
 import { efiSigners } from "../../ipxe/sign/efi";
 import { originLayout } from "../../origin/layout";
 import { BOOT_TEST_TIMEOUT_MS, FIXTURE, boot, expectNothingLeftBehind, whenIpxeSource } from "./helpers";
@@ -131,16 +143,46 @@ test("a signed image starts; an unsigned kernel is refused by the firmware, the 
 const compiled = whenIpxeSource("secure-boot.test.ts: the compiled-image Secure Boot boot is");
 
 compiled(
-  "a signed compiled image (stage-1 embedded) boots a signed kernel under enforced Secure Boot",
+  "config → image → firmware: ipxe.secureBoot in the stack, built by the image command pulumi up runs, boots a signed kernel",
   async () => {
-    const stack = stackWith(kernels.signed);
-    // A full compile takes minutes the first time; later builds re-link in seconds.
-    const iso = await image("signed-compiled", stack, "compile", true);
+    // The stack's own ipxe section, as an organisation writes it: compile mode, the db certificate
+    // and key file by path, the passphrase by variable name (set in this runner's environment).
+    const db = testDbKey();
+    const stack = loadFixtureStack(
+      FIXTURE,
+      { ...testOs, kernel: kernels.signed },
+      {
+        mode: "compile",
+        platforms: ["uefi"],
+        secureBoot: db,
+      },
+    );
+    const options = {
+      ...imageOptionsFor(stack, SITE, stage1Of(stack), {
+        projectDir: REPO_ROOT,
+        baseUrl: GUEST_ORIGIN.baseUrl,
+      }),
+      sourceDateEpoch: DEFAULT_SOURCE_DATE_EPOCH,
+    };
+    const environment = imageCommandEnv(options, REPO_ROOT, imageInputsDigest(options), {
+      publish: false,
+      bucket: "",
+      region: "",
+    });
+    // The Command's inputs (kept in state) name the key and the passphrase's variable, nothing more.
+    expect(Object.values(environment)).not.toContain(OVMF_SECURE_BOOT.passphrase);
+    expect(JSON.stringify(environment)).not.toMatch(/PRIVATE KEY/);
+    // A full compile of the Secure Boot variant takes minutes the first time; later ones re-link.
+    const iso = await imageFromCommand(environment, cacheDir());
+    const manifest = JSON.parse(fs.readFileSync(iso.isoPath.replace(/\.iso$/, ".iso.json"), "utf8"));
+    expect(manifest.ipxe.secureBoot.signer).toBe("C=US, ST=Colorado, L=Fort Collins, O=SnakeOil");
+    expect(manifest.ipxe.embedded).toBe(true);
     const r = await boot(
       "secure-boot-signed-compiled",
-      { stack, site: SITE, firmware: "uefi", secureBoot: true, image: iso, timeoutMs: 180_000 },
+      { stack, site: SITE, firmware: "uefi", secureBoot: true, image: iso.isoPath, timeoutMs: 180_000 },
       async () => undefined,
     );
+    expect(r.serial).toMatch(/iPXE initialising/);
     expect(r.report.booted).toBe(true);
   },
   // A first compile of the Secure Boot variant takes minutes, then the lock wait and the boot.

@@ -126,6 +126,17 @@ describe.each(Object.keys(COMMANDS))("%s", (cmd) => {
   });
 });
 
+/** No iPXE source named: a check that must come before compile mode looks for one. */
+async function withoutIpxeSource<T>(f: () => Promise<T>): Promise<T> {
+  const saved = process.env.BOOT_STACK_IPXE_SRC;
+  delete process.env.BOOT_STACK_IPXE_SRC;
+  try {
+    return await f();
+  } finally {
+    if (saved !== undefined) process.env.BOOT_STACK_IPXE_SRC = saved;
+  }
+}
+
 describe("command-specific mistakes", () => {
   test("validate --check-artifacts with a missing artefact file: exit ARTIFACT, no stack trace (aesthetics §7.5)", async () => {
     project();
@@ -181,6 +192,69 @@ describe("command-specific mistakes", () => {
     expectUserError(r, EXIT.IMAGE, `ipxe.prebuiltDir ${dir}/no-such-dir is not a readable folder`);
     expect(r.stderr.trimEnd().split("\n")).toHaveLength(1);
     expect(fs.existsSync(path.join(tmp, "out")) ? fs.readdirSync(path.join(tmp, "out")) : []).toEqual([]);
+  });
+
+  describe("iso with ipxe.secureBoot whose key cannot be used: exit IMAGE, one line naming the field and the fix, before any build", () => {
+    const DB_CERT = "/usr/share/ovmf/PkKek-1-snakeoil.pem";
+    const secureBoot = (sb: Record<string, string>) => (raw: any) => {
+      raw.origin.transport = "http";
+      raw.origin.allowInsecureHttp = true;
+      raw.ipxe = { mode: "compile", platforms: ["uefi"], secureBoot: sb };
+    };
+    const expectOneLine = async (r: CliRun, message: string) => {
+      expectUserError(r, EXIT.IMAGE, `boot-stack: ${message}\n`);
+      expect(r.stderr.trimEnd().split("\n")).toHaveLength(1);
+      expect(fs.existsSync(path.join(tmp, "out"))).toBe(false);
+    };
+
+    test.each<[string, Record<string, string>, string]>([
+      [
+        "keyEnv names a variable that is not set",
+        { certFile: "db.pem", keyEnv: "BS_TEST_UNSET_DB_KEY" },
+        "ipxe.secureBoot.keyEnv: environment variable BS_TEST_UNSET_DB_KEY is not set: export the PEM private key in it (e.g. from the CI secret store)",
+      ],
+      [
+        "passphraseEnv names a variable that is not set",
+        { certFile: "db.pem", keyFile: "db.key", passphraseEnv: "BS_TEST_UNSET_PASS" },
+        "ipxe.secureBoot.passphraseEnv: environment variable BS_TEST_UNSET_PASS is not set: export the key's passphrase in it",
+      ],
+      [
+        "keyFile does not exist",
+        { certFile: "db.pem", keyFile: "/nonexistent/db.key" },
+        "ipxe.secureBoot.keyFile /nonexistent/db.key cannot be read (ENOENT): give the PEM private key file",
+      ],
+      [
+        "certFile does not exist",
+        { certFile: "missing.pem", keyEnv: "BS_TEST_UNSET_DB_KEY" },
+        "ipxe.secureBoot.certFile <dir>/missing.pem cannot be read (ENOENT): fix the path in the stack config",
+      ],
+    ])("%s", async (_, sb, message) => {
+      project(secureBoot(sb));
+      fs.copyFileSync(DB_CERT, path.join(dir, "db.pem"));
+      fs.copyFileSync(DB_CERT.replace(/\.pem$/, ".key"), path.join(dir, "db.key"));
+      await expectOneLine(
+        await withoutIpxeSource(() => runCli(COMMANDS.iso())),
+        message.replace("<dir>", dir),
+      );
+    });
+  });
+
+  test("iso with an ipxe.codeSigning CA file that is not there: exit IMAGE, names the field", async () => {
+    project((raw) => {
+      raw.origin.transport = "http";
+      raw.origin.allowInsecureHttp = true;
+      raw.ipxe = {
+        mode: "compile",
+        codeSigning: { trust: ["ca.pem"], certFile: "cs.pem", keyEnv: "CS_KEY" },
+      };
+    });
+    const r = await withoutIpxeSource(() => runCli(COMMANDS.iso()));
+    expectUserError(
+      r,
+      EXIT.IMAGE,
+      `boot-stack: ipxe.codeSigning.trust[0] ${dir}/ca.pem cannot be read (ENOENT)`,
+    );
+    expect(fs.existsSync(path.join(tmp, "out"))).toBe(false);
   });
 
   test("serve with a missing artefact file: exit ARTIFACT, listens on nothing", async () => {

@@ -87,7 +87,8 @@ test("render writes the layout, replaces an earlier render, and writes nothing f
     ]),
   ).toBe(0);
   const stage2 = fs.readFileSync(path.join(dest, "sites/ams1/stage2.ipxe"), "utf8");
-  expect(stage2).toContain(" http://10.0.2.100/artifacts/");
+  // The origin stage-2 names for itself (its artefacts come from the one that served it).
+  expect(stage2).toContain("|| set bs_origin http://10.0.2.100\n");
   const manifest = JSON.parse(fs.readFileSync(path.join(dest, "manifest.json"), "utf8"));
   expect(manifest.objects.map((o: { key: string }) => o.key)).toContain("sites/nyc2/stage2.ipxe");
 
@@ -130,4 +131,17 @@ test("every command has --help", async () => {
     expect(await main([cmd, "--help"])).toBe(0);
     expect(out.join("")).toContain(`Usage: boot-stack ${cmd}`);
   }
+});
+
+test("render --cdn-domain writes the scripts pulumi up deploys: the distribution's name second; a bad one is refused", async () => {
+  const dir = project();
+  const dest = path.join(tmp, "cdn");
+  const args = ["render", "--stack", "test", "--project-dir", dir, "--out", dest];
+  expect(await main([...args, "--cdn-domain", "d111111abcdef8.cloudfront.net"])).toBe(0);
+  const stage1 = fs.readFileSync(path.join(dest, "sites/ams1/stage1.ipxe"), "utf8");
+  expect(stage1).toContain(
+    "set bs_origin_0 https://boot.example.com\nset bs_origin_1 https://d111111abcdef8.cloudfront.net\n",
+  );
+  expect(await main([...args, "--cdn-domain", "https://d1.cloudfront.net"])).toBe(EXIT.USAGE);
+  expect(err.join("")).toContain('--cdn-domain "https://d1.cloudfront.net": give the distribution\'s domain');
 });

@@ -188,14 +188,14 @@ describe("adding and removing a site", () => {
 });
 
 describe("outputs per site", () => {
-  test("isoUrl is the CDN URL of the key the image command reported; the digest is known before any run", async () => {
+  test("isoUrl is the CDN URL of the key the image command reported; the digest is known before the image is built", async () => {
     h.reset();
     const stack = bootStack(prod, { artifactPaths: temp.paths, region: "eu-west-1" });
     await h.settle();
     const ams1 = stack.outputs.sites.ams1;
     const sha = await valueOf(ams1.isoSha256);
     expect(await valueOf(ams1.isoUrl!)).toBe(`https://boot.example.com/images/ams1/${sha}.iso`);
-    expect(ams1.isoInputsDigest).toMatch(/^[0-9a-f]{64}$/);
+    expect(await valueOf(ams1.isoInputsDigest)).toMatch(/^[0-9a-f]{64}$/);
   });
 });
 

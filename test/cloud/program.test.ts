@@ -1,12 +1,13 @@
 // The Pulumi program itself (index.ts), fed the example stack's config through pulumi.Config
 // as `pulumi up` would, with the Cloudflare token as a secret. Its artefacts are replaced by
 // small temp files with their real sha256, so the resolver's hash check really runs.
+import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { CodeSigningPki, makeCodeSigningPki } from "../../local/code-signing-pki";
 import type { RawStackConfig } from "../../config/validate";
 import { prodRaw } from "../support/prod-config";
-import { Harness, installMocks, tempArtifacts, valueOf } from "./harness";
+import { DISTRIBUTION_DOMAIN, Harness, installMocks, tempArtifacts, valueOf } from "./harness";
 
 const TOKEN = "cf-test-token-must-never-leak-0123456789";
 
@@ -60,6 +61,9 @@ test("the example stack deploys: same resources as the component tests, URLs exp
   expect(resolved.cdnUrl).toBe("https://boot.example.com");
   expect(resolved.sites.sgp1.stage2Url).toBe("https://boot.example.com/sites/sgp1/stage2.ipxe");
   expect(resolved.manifestUrl).toBe("https://boot.example.com/manifest.json");
+  // Every origin URL, in the order each site's image tries them: the hostname, the distribution's own name.
+  expect(resolved.sites.sgp1.origins).toEqual(["https://boot.example.com", `https://${DISTRIBUTION_DOMAIN}`]);
+  expect(resolved.cdnDefaultUrl).toMatch(/^https:\/\/[a-z0-9]+\.cloudfront\.net$/);
   expect(h.records.filter((r) => r.type === "aws:s3/bucketObjectv2:BucketObjectv2")).toHaveLength(
     4 * 2 + 2 + 4 + 1,
   ); // the layout: two scripts per site, index, generic stage-1, artefacts, manifest
@@ -68,6 +72,31 @@ test("the example stack deploys: same resources as the component tests, URLs exp
     `https://boot.example.com/images/ams1/${resolved.sites.ams1.isoSha256}.iso`,
   );
   expect(h.records.filter((r) => r.type === "aws:cloudfront/distribution:Distribution")).toHaveLength(1);
+});
+
+test("a site's mirror is listed among its origins, last, and the image's and the bucket's stage-1 try them in that order", async () => {
+  const raw = rawWithTempArtifacts();
+  raw.sites[0].mirror = "https://mirror.example.net/boot";
+  const { outputs, error } = await run(raw);
+  expect(error).toBeUndefined();
+  const resolved = await valueOf(h.pulumi.output(outputs));
+  expect(resolved.sites.ams1.origins).toEqual([
+    "https://boot.example.com",
+    `https://${DISTRIBUTION_DOMAIN}`,
+    "https://mirror.example.net/boot",
+  ]);
+  const ams1 = h.records.find((r) => r.name === "iso-ams1-build")!;
+  const stage1 = ams1.inputs.environment.BOOT_STACK_STAGE1;
+  expect(stage1).toContain(
+    `set bs_origin_0 https://boot.example.com\nset bs_origin_1 https://${DISTRIBUTION_DOMAIN}\nset bs_origin_2 https://mirror.example.net/boot\n`,
+  );
+  // The reference copy in the bucket is the image's script, byte for byte, and the manifest says so.
+  const uploaded = h.records.find((r) => r.name === "content-sites/ams1/stage1.ipxe")!;
+  expect(uploaded.inputs.content).toBe(stage1);
+  const manifest = JSON.parse(h.records.find((r) => r.name === "content-manifest.json")!.inputs.content);
+  const entry = manifest.objects.find((o: { key: string }) => o.key === "sites/ams1/stage1.ipxe");
+  expect(entry.sha256).toBe(createHash("sha256").update(stage1).digest("hex"));
+  expect(uploaded.inputs.metadata).toEqual({ sha256: entry.sha256 });
 });
 
 test("the Cloudflare token never reaches a resource input, a rendered script or an output", async () => {
@@ -110,7 +139,8 @@ test("an invalid config fails with every problem listed, before any resource exi
   raw.origin.hostname = "not a host";
   raw.sites[0].network.gateway = "10.99.0.1";
   const { error } = await run(raw);
-  expect(error?.name).toBe("ConfigError");
+  // A RunError: Pulumi prints its message without the program's stack trace.
+  expect(h.pulumi.RunError.isInstance(error)).toBe(true);
   expect(error?.message).toMatch(/origin\.hostname/);
   expect(error?.message).toMatch(/sites\[0\] "ams1"\.network\.gateway/);
   expect(h.records).toEqual([]);
@@ -176,5 +206,57 @@ describe("ipxe.codeSigning", () => {
     );
     expect(other.error?.message).not.toContain("\n");
     expect(h.records).toEqual([]);
+  });
+});
+
+describe("ipxe.secureBoot at `pulumi up`", () => {
+  // Debian's test db key (passphrase-protected), as the organisation's: paths and names in config.
+  const DB = "/usr/share/ovmf/PkKek-1-snakeoil";
+  const withSecureBoot = () => {
+    const raw = rawWithTempArtifacts();
+    raw.ipxe = {
+      ...raw.ipxe,
+      mode: "compile",
+      secureBoot: { certFile: `${DB}.pem`, keyFile: `${DB}.key`, passphraseEnv: "BS_TEST_DB_PASS" },
+    };
+    return raw;
+  };
+
+  test("the passphrase's variable unset: stops before any resource exists, naming the field and the fix", async () => {
+    delete process.env.BS_TEST_DB_PASS;
+    const { error } = await run(withSecureBoot());
+    expect(h.pulumi.RunError.isInstance(error)).toBe(true);
+    expect(error?.message).toBe(
+      "ipxe.secureBoot.passphraseEnv: environment variable BS_TEST_DB_PASS is not set: export the key's passphrase in it",
+    );
+    expect(h.records).toEqual([]);
+  });
+
+  test("with it set: the image Commands carry the certificate and names, never the key or the passphrase", async () => {
+    process.env.BS_TEST_DB_PASS = "snakeoil";
+    try {
+      const { error } = await run(withSecureBoot());
+      expect(error).toBeUndefined();
+    } finally {
+      delete process.env.BS_TEST_DB_PASS;
+    }
+    const commands = h.records.filter((r) => r.type === "command:local:Command");
+    expect(commands).toHaveLength(4);
+    const keyLines = fs
+      .readFileSync(`${DB}.key`, "utf8")
+      .split("\n")
+      .filter((l) => l && !l.startsWith("-----") && !l.includes(":"));
+    for (const c of commands) {
+      const env = c.inputs.environment;
+      expect(JSON.parse(env.BOOT_STACK_SECURE_BOOT)).toEqual({
+        certPem: fs.readFileSync(`${DB}.pem`, "utf8"),
+        keyFile: `${DB}.key`,
+        passphraseEnv: "BS_TEST_DB_PASS",
+      });
+      const stored = JSON.stringify(c.inputs);
+      expect(Object.values(env)).not.toContain("snakeoil"); // the passphrase
+      expect(stored).not.toMatch(/PRIVATE KEY/);
+      for (const line of keyLines) expect(stored).not.toContain(line);
+    }
   });
 });

@@ -103,7 +103,7 @@ test("one local.Command under the component: fixed create and delete, no dir, va
     BOOT_STACK_EMBED: "true",
     BOOT_STACK_REQUIRE_HTTPS: "true",
     SOURCE_DATE_EPOCH: String(DEFAULT_SOURCE_DATE_EPOCH),
-    BOOT_STACK_IMAGE_DIGEST: c.digest,
+    BOOT_STACK_IMAGE_DIGEST: await valueOf(c.digest),
     BOOT_STACK_PUBLISH_IMAGE: "true",
     BOOT_STACK_BUCKET: "origin-bucket-0a1b2c3",
     BOOT_STACK_BUCKET_REGION: "eu-west-1",
@@ -116,15 +116,15 @@ test("the trigger is the digest of the image's inputs, with the stack's fixed SO
   const c = new iso.IpxeIso("iso-ams1b", args(image, "/proj"));
   await settle();
   const digest = imageInputsDigest({ ...image, sourceDateEpoch: DEFAULT_SOURCE_DATE_EPOCH });
-  expect(c.digest).toBe(digest);
+  expect(await valueOf(c.digest)).toBe(digest);
   expect(records.find((r) => r.name === "iso-ams1b-build")!.inputs.triggers).toEqual([digest]);
 });
 
-test("a runner's SOURCE_DATE_EPOCH does not change the digest", () => {
-  const before = new iso.IpxeIso("iso-epoch-a", args(ams1("/proj"), "/proj")).digest;
+test("a runner's SOURCE_DATE_EPOCH does not change the digest", async () => {
+  const before = await valueOf(new iso.IpxeIso("iso-epoch-a", args(ams1("/proj"), "/proj")).digest);
   process.env.SOURCE_DATE_EPOCH = "1999999999";
   try {
-    expect(new iso.IpxeIso("iso-epoch-b", args(ams1("/proj"), "/proj")).digest).toBe(before);
+    expect(await valueOf(new iso.IpxeIso("iso-epoch-b", args(ams1("/proj"), "/proj")).digest)).toBe(before);
   } finally {
     delete process.env.SOURCE_DATE_EPOCH;
   }

@@ -467,6 +467,39 @@ const cases: Array<[string, (r: Raw) => void, string, RegExp]> = [
     "ipxe.codeSigning.keyEnv",
     /not an environment variable name/,
   ],
+  [
+    "mirror not a base URL",
+    (r) => (ams(r).mirror = "https://mirror.example.net/boot/"),
+    'sites[0] "ams1".mirror',
+    /is not a base URL like https:\/\/mirror\.example\.net/,
+  ],
+  [
+    "mirror with a query that could reach the script",
+    (r) => (ams(r).mirror = "https://mirror.example.net/?x=${y}"),
+    'sites[0] "ams1".mirror',
+    /is not a base URL/,
+  ],
+  [
+    "mirror over plain http on an https stack",
+    (r) => (ams(r).mirror = "http://mirror.example.net"),
+    'sites[0] "ams1".mirror',
+    /"http:\/\/mirror\.example\.net" is plain http: use https, or set origin\.allowInsecureHttp: true/,
+  ],
+  [
+    "Secure Boot with the stage-1 on the medium",
+    (r) => ((r.ipxe.embed = false), (r.ipxe.secureBoot = { certFile: "db.pem", keyEnv: "DB_KEY" })),
+    "ipxe.embed",
+    /false cannot be combined with ipxe\.secureBoot: the stage-1 would sit on the medium, outside the signed binary/,
+  ],
+  [
+    "code signing with iPXE's default roots on https",
+    (r) => (
+      (r.ipxe.trust = []),
+      (r.ipxe.codeSigning = { trust: ["ca.pem"], certFile: "cs.pem", keyEnv: "CS_KEY" })
+    ),
+    "ipxe.trust",
+    /cannot be combined with ipxe\.codeSigning on an https origin: the CA replaces those roots/,
+  ],
 ];
 
 describe("validateStackConfig rejects each mistake with a message naming it", () => {

@@ -6,6 +6,7 @@
 // | add a site                                         | that site's    |
 // | iPXE version, build headers, trust, platforms, ... | every site's   |
 // | another checkout path, a moved file, same content  | none           |
+import { createHash, X509Certificate } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -17,6 +18,7 @@ import { DEBIAN13_IPXE } from "../../ipxe/build/pin";
 import { originRefFor } from "../../ipxe/render/origin-ref";
 import { renderStage1 } from "../../ipxe/render/stage1";
 import { prodRaw } from "../support/prod-config";
+import { makeCa } from "../../local/test-ca";
 
 type Raw = ReturnType<typeof prodRaw>;
 /** The example stack in prebuilt mode (the example itself compiles; each test says which it uses). */
@@ -27,8 +29,14 @@ const prebuilt = (): Raw => {
 };
 
 let tmp: string;
-beforeAll(() => {
+let otherDbCert: string;
+beforeAll(async () => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), "bs-digest-"));
+  // Two real db certificates (the digest names a certificate by its DER sha256).
+  const keys = path.join(tmp, "keys");
+  fs.mkdirSync(keys);
+  fs.copyFileSync((await makeCa(keys, "db", "db 2026")).cert, path.join(keys, "db.pem"));
+  otherDbCert = (await makeCa(keys, "db-next", "db 2027")).cert;
   fs.mkdirSync(path.join(tmp, "a", "certs"), { recursive: true });
   fs.mkdirSync(path.join(tmp, "a", "bin"), { recursive: true });
   fs.writeFileSync(
@@ -37,6 +45,11 @@ beforeAll(() => {
   );
   fs.writeFileSync(path.join(tmp, "a", "bin", "ipxe.lkrn"), "bios binary");
   fs.writeFileSync(path.join(tmp, "a", "bin", "ipxe-amd64.efi"), "uefi binary");
+  fs.copyFileSync(path.join(keys, "db.pem"), path.join(tmp, "a", "certs", "db.pem"));
+  fs.writeFileSync(
+    path.join(tmp, "a", "certs", "code-ca.pem"),
+    "-----BEGIN CERTIFICATE-----\nBBBB\n-----END CERTIFICATE-----\n",
+  );
   fs.cpSync(path.join(tmp, "a"), path.join(tmp, "b"), { recursive: true });
 });
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -75,6 +88,16 @@ const edit = (change: (raw: Raw) => void, base: () => Raw = prebuilt): Raw => {
 const site = (raw: Raw, name: string) => raw.sites.find((s: { name: string }) => s.name === name);
 const compileRaw = () =>
   edit((r) => (r.ipxe = { mode: "compile", trust: ["certs/ca.pem"], platforms: ["bios", "uefi"] }));
+/** Compile mode with Secure Boot and code signing, the keys outside the project. */
+const signedRaw = () =>
+  edit((r) => {
+    r.ipxe = {
+      mode: "compile",
+      trust: ["certs/ca.pem"],
+      secureBoot: { certFile: "certs/db.pem", keyFile: "/secure/db.key", passphraseEnv: "DB_PASS" },
+      codeSigning: { trust: ["certs/code-ca.pem"], certFile: "certs/cs.pem", keyEnv: "CS_KEY" },
+    };
+  });
 const prebuiltDirRaw = () => edit((r) => (r.ipxe = { mode: "prebuilt", prebuiltDir: "bin" }));
 
 describe("stage-2 only: no image", () => {
@@ -129,6 +152,18 @@ describe("what every image is made of: every image", () => {
     ],
     ["compile: iPXE commit", compileRaw, (r) => (r.ipxe.ref = "1".repeat(40))],
     ["compile: embed", compileRaw, (r) => (r.ipxe.embed = false)],
+    ["Secure Boot turned on", compileRaw, (r) => (r.ipxe.secureBoot = signedRaw().ipxe.secureBoot)],
+    [
+      "Secure Boot: a new db certificate",
+      signedRaw,
+      () => fs.copyFileSync(otherDbCert, path.join(tmp, "a", "certs", "db.pem")),
+    ],
+    ["code signing turned on", compileRaw, (r) => (r.ipxe.codeSigning = signedRaw().ipxe.codeSigning)],
+    [
+      "code signing: the CA file's contents",
+      signedRaw,
+      () => fs.appendFileSync(path.join(tmp, "a", "certs", "code-ca.pem"), "\n"),
+    ],
     [
       "compile: trust file contents",
       compileRaw,
@@ -169,6 +204,40 @@ describe("what every image is made of: every image", () => {
       after = digests(compileRaw(), undefined, other);
     });
     expect(touched(before, after)).toEqual(ALL);
+  });
+});
+
+describe("key material: no image", () => {
+  test.each<[string, (raw: Raw) => void]>([
+    ["the db key file's path", (r) => (r.ipxe.secureBoot.keyFile = "/elsewhere/db.key")],
+    [
+      "the db key from a variable instead",
+      (r) => (r.ipxe.secureBoot = { certFile: "certs/db.pem", keyEnv: "DB_KEY" }),
+    ],
+    ["the passphrase variable's name", (r) => (r.ipxe.secureBoot.passphraseEnv = "OTHER_PASS")],
+    [
+      "the code-signing leaf and its key",
+      (r) => Object.assign(r.ipxe.codeSigning, { certFile: "x.pem", keyEnv: "K2" }),
+    ],
+  ])("%s", (_, change) => {
+    // Neither key is read to compute the digest: neither exists here.
+    expect(touched(digests(signedRaw()), digests(edit(change, signedRaw)))).toEqual([]);
+  });
+
+  test("the inputs name the db certificate by its DER sha256, and nothing of a key", () => {
+    const config = validateStackConfig(signedRaw(), "test");
+    const origin = originRefFor(config.origin);
+    const s = config.sites[0];
+    const lines = imageInputs(
+      imageOptionsFor(config, s.name, renderStage1(s, origin), {
+        projectDir: path.join(tmp, "b"),
+        baseUrl: origin.baseUrl,
+      }),
+    );
+    const der = new X509Certificate(fs.readFileSync(path.join(tmp, "b", "certs", "db.pem"))).raw;
+    expect(lines).toContain(`secure-boot ${createHash("sha256").update(der).digest("hex")}`);
+    expect(lines.filter((l) => l.startsWith("code-signing-trust "))).toHaveLength(1);
+    expect(lines.join("\n")).not.toMatch(/db\.key|DB_PASS|CS_KEY|DB_KEY|cs\.pem|\/secure/);
   });
 });
 
@@ -230,6 +299,34 @@ describe("bad input: one line naming the field, before anything is built", () =>
     const raw = edit((r) => (r.ipxe = { mode: "prebuilt", prebuiltDir: "empty", platforms: ["uefi"] }));
     expect(() => digests(raw)).toThrow(
       /^ipxe\.prebuiltDir .*empty has no UEFI binary \(looked for ipxe-amd64\.efi/,
+    );
+  });
+
+  test("a db certificate that cannot be read, or is not one", () => {
+    const raw = edit(
+      (r) => (r.ipxe = { mode: "compile", secureBoot: { certFile: "certs/nope.pem", keyEnv: "K" } }),
+    );
+    expect(() => digests(raw)).toThrow(
+      /^ipxe\.secureBoot\.certFile .*certs\/nope\.pem cannot be read \(ENOENT\): fix the path/,
+    );
+    const notCert = edit(
+      (r) => (r.ipxe = { mode: "compile", secureBoot: { certFile: "certs/ca.pem", keyEnv: "K" } }),
+    );
+    expect(() => digests(notCert)).toThrow(
+      /^ipxe\.secureBoot\.certFile .*certs\/ca\.pem is not a PEM certificate/,
+    );
+  });
+
+  test("a code-signing CA file that cannot be read", () => {
+    const raw = edit(
+      (r) =>
+        (r.ipxe = {
+          mode: "compile",
+          codeSigning: { trust: ["certs/gone.pem"], certFile: "c", keyEnv: "K" },
+        }),
+    );
+    expect(() => digests(raw)).toThrow(
+      /^ipxe\.codeSigning\.trust\[0\] .*certs\/gone\.pem cannot be read \(ENOENT\)/,
     );
   });
 

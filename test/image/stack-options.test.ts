@@ -72,3 +72,33 @@ test("prebuilt mode trusts what its binaries trust: the deployment's CAs are not
   expect(o.trust).toBeUndefined();
   expect(lookup).not.toHaveBeenCalled();
 });
+
+test("ipxe.secureBoot and ipxe.codeSigning reach the builder as paths and variable names, files from the project", () => {
+  const o = imageOptionsFor(
+    {
+      ipxe: ipxe({
+        secureBoot: { certFile: "keys/db.pem", keyFile: "/secure/db.key", passphraseEnv: "DB_PASS" },
+        codeSigning: { trust: ["keys/ca.pem"], certFile: "keys/cs.pem", keyEnv: "CS_KEY" },
+      }),
+      origin: { transport: "http" },
+    },
+    "s",
+    "#!ipxe\n",
+    deployment(),
+  );
+  expect(o.secureBoot).toEqual({
+    certFile: "/proj/keys/db.pem",
+    keyFile: "/secure/db.key",
+    passphraseEnv: "DB_PASS",
+  });
+  // The image trusts the CA only; the leaf and its key are the upload's business.
+  expect(o.codeSigningTrust).toEqual(["/proj/keys/ca.pem"]);
+  const env = imageOptionsFor(
+    { ipxe: ipxe({ secureBoot: { certFile: "db.pem", keyEnv: "DB_KEY" } }), origin: https },
+    "s",
+    "#!ipxe\n",
+    deployment(cdnTrustFiles),
+  );
+  expect(env.secureBoot).toEqual({ certFile: "/proj/db.pem", keyEnv: "DB_KEY" });
+  expect(env.codeSigningTrust).toBeUndefined();
+});

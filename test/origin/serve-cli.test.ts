@@ -88,11 +88,11 @@ test("serves the layout for QEMU's view, logs requests, warns about uncached URL
   );
   const stage2 = await get(`${url}/sites/lab1/stage2.ipxe?site=lab1&s1=1&mac=52-54-00-12-34-56&via=dhcp`);
   expect(stage2.status).toBe(200);
-  expect(stage2.body).toContain("http://10.0.2.100/artifacts/");
+  expect(stage2.body).toContain("|| set bs_origin http://10.0.2.100\n");
   expect((await get(`${url}/artifacts/${"1".repeat(64)}/remote`)).status).toBe(404);
   await new Promise((r) => setTimeout(r, 100));
   expect(out()).toMatch(
-    /GET \/sites\/lab1\/stage2\.ipxe 200 \d+B \d+ms site=lab1 s1=1 mac=52-54-00-12-34-56 via=dhcp/,
+    /GET \/sites\/lab1\/stage2\.ipxe 200 \d+B \d+ms host=127\.0\.0\.1:\d+ site=lab1 s1=1 mac=52-54-00-12-34-56 via=dhcp/,
   );
   const exited = new Promise<number | null>((r) => child!.once("exit", (code) => r(code)));
   child!.kill("SIGTERM");

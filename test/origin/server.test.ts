@@ -263,7 +263,7 @@ describe("access log", () => {
     expect(logs[1]).toMatchObject({ path: "/nope", status: 404 });
     const line = formatAccessLog(logs[0]);
     expect(line).toMatch(
-      /^\d{4}-\d\d-\d\dT[\d:.]+Z GET \/sites\/ams1\/stage2\.ipxe 200 \d+B \d+ms site=ams1 s1=abc123 mac=52:54:00:12:34:56 via=static$/,
+      /^\d{4}-\d\d-\d\dT[\d:.]+Z GET \/sites\/ams1\/stage2\.ipxe 200 \d+B \d+ms host=127\.0\.0\.1:\d+ site=ams1 s1=abc123 mac=52:54:00:12:34:56 via=static$/,
     );
   });
 

@@ -34,9 +34,10 @@ describe.each(config.sites.map((s) => s.name))("site %s", (name) => {
     expect(lintScript(stage1)).toEqual([]);
     expect(lintScript(stage2)).toEqual([]);
   });
-  test("stage-1 chains this site's stage-2 and identifies itself", () => {
+  test("stage-1 chains this site's stage-2 from its origins in order and identifies itself", () => {
+    expect(stage1).toContain("set bs_origin_0 https://boot.example.com\n");
     expect(stage1).toContain(
-      `chain --timeout ${SCRIPT_FETCH_TIMEOUT_MS} --autofree https://boot.example.com/sites/${name}/stage2.ipxe?site=${name}&s1=${STAGE1_VERSION}&mac=`,
+      `chain --timeout ${SCRIPT_FETCH_TIMEOUT_MS} --autofree \${bs_origin}/sites/${name}/stage2.ipxe?site=${name}&s1=${STAGE1_VERSION}&mac=`,
     );
   });
   test("rendering is deterministic", () => {
@@ -186,7 +187,7 @@ describe("stage-2", () => {
   test("Debian entries hand the network over as netcfg/* keys", () => {
     const s = renderStage2(site("ams1"), config.artifacts, origin);
     expect(s).toMatch(
-      /kernel --timeout \d+ https:\/\/boot\.example\.com\/artifacts\/[0-9a-f]{64}\/debian12-linux initrd=debian12-initrd \$\{bs_knet_debian_installer\} priority=critical console=tty0 \|\| goto failed/,
+      /kernel --timeout \d+ \$\{bs_from\}\/artifacts\/[0-9a-f]{64}\/debian12-linux initrd=debian12-initrd \$\{bs_knet_debian_installer\} priority=critical console=tty0 \|\| goto next_origin_debian-install/,
     );
     expect(s).toContain(
       'netcfg/get_gateway=${bs_gateway} "netcfg/get_nameservers=${bs_dns} 10.20.1.53" netcfg/confirm_static=true',
@@ -247,7 +248,7 @@ describe("generic image and site index", () => {
     expect(lintScript(s)).toEqual([]);
     expect(s).toContain("ifconf --configurator dhcp --timeout 10000 ${bs_if}");
     expect(s).toContain(
-      `chain --timeout ${SCRIPT_FETCH_TIMEOUT_MS} --autofree https://boot.example.com/sites/index.ipxe?site=generic&s1=generic-${STAGE1_VERSION}&`,
+      `chain --timeout ${SCRIPT_FETCH_TIMEOUT_MS} --autofree \${bs_origin}/sites/index.ipxe?site=generic&s1=generic-${STAGE1_VERSION}&`,
     );
     expect(s).toMatchSnapshot();
   });
@@ -256,7 +257,7 @@ describe("generic image and site index", () => {
     expect(lintScript(s)).toEqual([]);
     expect(s).toContain("item nyc2 nyc2 - New York cage 2 (VLAN 120)");
     expect(s).toContain(
-      `chain --timeout ${SCRIPT_FETCH_TIMEOUT_MS} --replace --autofree https://boot.example.com/sites/\${bs_site}/stage2.ipxe?site=\${bs_site}`,
+      `chain --timeout ${SCRIPT_FETCH_TIMEOUT_MS} --replace --autofree \${bs_origin}/sites/\${bs_site}/stage2.ipxe?site=\${bs_site}`,
     );
     expect(s).toMatchSnapshot();
   });

@@ -35,9 +35,18 @@ function uses(text: string): { sets: Set<string>; reads: Set<string> } {
     for (const m of line.matchAll(/\b(?:set|clear|inc|read) (bs_[a-z0-9_]+)/g)) sets.add(m[1]);
     for (const m of line.matchAll(/\bchoose (?:[^|]* )?(bs_[a-z0-9_]+)(?: \|\||$)/g)) sets.add(m[1]);
     for (const m of line.matchAll(/\$\{(bs_[a-z0-9_]+)[:}]/g)) reads.add(m[1]);
+    // A numbered family read by index, e.g. ${bs_origin_${bs_oi}}.
+    for (const m of line.matchAll(/\$\{(bs_[a-z0-9_]+_)\$\{/g)) reads.add(`${m[1]}*`);
   }
   return { sets, reads };
 }
+
+/** The declaration of a setting: by its name, or by its numbered family (`bs_origin_*`). */
+const sharedOf = (name: string) =>
+  SHARED[name] ??
+  Object.entries(SHARED).find(([k]) => k.endsWith("*") && name.startsWith(k.slice(0, -1)))?.[1];
+const family = (key: string) => (n: string) =>
+  key.endsWith("*") ? n.startsWith(key.slice(0, -1)) : n === key;
 
 const isLocal = (kind: ScriptKind, name: string) =>
   LOCAL[kind].some((l) => (l.endsWith("*") ? name.startsWith(l.slice(0, -1)) : l === name));
@@ -47,11 +56,11 @@ describe.each(scripts.map(([kind, text], i) => [`${kind} #${i}`, kind, text] as 
   (_label, kind, text) => {
     const { sets, reads } = uses(text);
     test("sets only what it is declared to set", () => {
-      const undeclared = [...sets].filter((n) => !isLocal(kind, n) && !SHARED[n]?.setBy.includes(kind));
+      const undeclared = [...sets].filter((n) => !isLocal(kind, n) && !sharedOf(n)?.setBy.includes(kind));
       expect(undeclared).toEqual([]);
     });
     test("reads only what it is declared to read", () => {
-      const undeclared = [...reads].filter((n) => !isLocal(kind, n) && !SHARED[n]?.readBy.includes(kind));
+      const undeclared = [...reads].filter((n) => !isLocal(kind, n) && !sharedOf(n)?.readBy.includes(kind));
       expect(undeclared).toEqual([]);
     });
   },
@@ -60,12 +69,18 @@ describe.each(scripts.map(([kind, text], i) => [`${kind} #${i}`, kind, text] as 
 describe("every declaration is borne out by a rendered script", () => {
   test.each(Object.entries(SHARED))("%s", (name, decl) => {
     for (const kind of decl.setBy)
-      expect({ kind, sets: scripts.some(([k, t]) => k === kind && uses(t).sets.has(name)) }).toEqual({
+      expect({
+        kind,
+        sets: scripts.some(([k, t]) => k === kind && [...uses(t).sets].some(family(name))),
+      }).toEqual({
         kind,
         sets: true,
       });
     for (const kind of decl.readBy)
-      expect({ kind, reads: scripts.some(([k, t]) => k === kind && uses(t).reads.has(name)) }).toEqual({
+      expect({
+        kind,
+        reads: scripts.some(([k, t]) => k === kind && [...uses(t).reads].some(family(name))),
+      }).toEqual({
         kind,
         reads: true,
       });

@@ -17,6 +17,10 @@ const config = validateStackConfig(prodRaw());
 const origin = { baseUrl: "https://boot.example.com" };
 const ams1 = config.sites.find((s) => s.name === "ams1")!;
 const B = origin.baseUrl;
+/** Where the scripts fetch from at run time: the origin that answered (ipxe/render/origins.ts). */
+const SERVING = "${bs_origin}";
+const FROM = "${bs_from}";
+const re = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 test("the signature key sits beside the object; the URL drops the query", () => {
   expect(keys.signature("sites/ams1/stage2.ipxe")).toBe("sites/ams1/stage2.ipxe.sig");
@@ -35,9 +39,9 @@ describe("stage-1, signed", () => {
     expect(s).toMatch(
       new RegExp(
         [
-          `:chain\n[^\n]*\nimgfree stage2 \\|\\|`,
-          `imgfetch ${t} --name stage2 ${B}/sites/ams1/stage2\\.ipxe\\?site=ams1[^\n]* \\|\\| goto chain_failed`,
-          `imgverify ${t} stage2 ${B}/sites/ams1/stage2\\.ipxe\\.sig \\|\\| goto chain_refused`,
+          `:chain_origin\n[^\n]*\n[^\n]*\nimgfree stage2 \\|\\|`,
+          `imgfetch ${t} --name stage2 ${re(SERVING)}/sites/ams1/stage2\\.ipxe\\?site=ams1[^\n]* \\|\\| goto chain_failed`,
+          `imgverify ${t} stage2 ${re(SERVING)}/sites/ams1/stage2\\.ipxe\\.sig \\|\\| goto chain_refused`,
           `chain ${t} --autofree stage2 \\|\\| goto chain_failed\n`,
         ].join("\n"),
       ),
@@ -46,14 +50,16 @@ describe("stage-1, signed", () => {
   test("a stage-2 that returns goes to chain_failed, never through the refusal", () => {
     expect(s).toMatch(/\|\| goto chain_failed\n(#[^\n]*\n)?:chain_failed\n/);
   });
-  test("a refusal is named and goes to the recovery menu at once, whose title says so", () => {
+  test("a refusal is named, the next origin is asked, and with none left the recovery menu comes at once, whose title says so", () => {
     expect(s).toContain(
       [
         ":chain_refused",
         "set bs_error ${errno:hexraw}",
-        "set bs_failed signature",
-        `echo Refused ${B}/sites/ams1/stage2.ipxe: its signature did not verify (error \${bs_error}).`,
+        `echo Refused ${SERVING}/sites/ams1/stage2.ipxe: its signature did not verify (error \${bs_error}).`,
         `echo ${REFUSED_HINT}`,
+        "inc bs_oi",
+        "isset ${bs_origin_${bs_oi}} && goto chain_origin ||",
+        "set bs_failed signature",
         "set bs_problem refused a script from its origin (bad signature)",
         "goto recovery",
       ].join("\n"),
@@ -71,16 +77,16 @@ describe("stage-1, signed", () => {
 
 describe("stage-2, signed", () => {
   const s = renderStage2(ams1, config.artifacts, origin, true);
-  const art = (name: string) => `${B}/${keys.artifact(name, config.artifacts[name].sha256)}`;
+  const art = (name: string) => `${FROM}/${keys.artifact(name, config.artifacts[name].sha256)}`;
   test("each kernel and initrd is verified right after its download, before boot", () => {
     const t = `--timeout ${FETCH_TIMEOUT_MS}`;
     const entry = s.slice(s.indexOf(":entry_rescue"), s.indexOf(":entry_disk"));
     expect(entry.split("\n").filter((l) => /^(kernel|initrd|imgverify|set bs_refused|boot)/.test(l))).toEqual(
       [
-        expect.stringMatching(new RegExp(`^kernel ${t} -n debian12-linux ${art("debian12-linux")} `)),
+        expect.stringMatching(new RegExp(`^kernel ${t} -n debian12-linux ${re(art("debian12-linux"))} `)),
         "set bs_refused kernel debian12-linux",
         `imgverify ${t} debian12-linux ${art("debian12-linux")}.sig || goto refused`,
-        `initrd ${t} -n debian12-initrd ${art("debian12-initrd")} || goto failed`,
+        `initrd ${t} -n debian12-initrd ${art("debian12-initrd")} || goto next_origin_rescue`,
         "set bs_refused initrd debian12-initrd",
         `imgverify ${t} debian12-initrd ${art("debian12-initrd")}.sig || goto refused`,
         "boot || goto failed",
@@ -98,10 +104,12 @@ describe("stage-2, signed", () => {
 test("generic stage-1 and the site index verify what they chain", () => {
   const g = renderGenericStage1(origin, true);
   expect(g).toContain("imgtrust --permanent");
-  expect(g).toContain(`imgverify --timeout ${SCRIPT_FETCH_TIMEOUT_MS} stage2 ${B}/sites/index.ipxe.sig`);
+  expect(g).toContain(
+    `imgverify --timeout ${SCRIPT_FETCH_TIMEOUT_MS} stage2 ${SERVING}/sites/index.ipxe.sig`,
+  );
   const ix = renderSitesIndex(config.sites, origin, true);
   expect(ix).toContain(
-    `imgverify --timeout ${SCRIPT_FETCH_TIMEOUT_MS} site-stage2 ${B}/sites/\${bs_site}/stage2.ipxe.sig || goto refused`,
+    `imgverify --timeout ${SCRIPT_FETCH_TIMEOUT_MS} site-stage2 ${SERVING}/sites/\${bs_site}/stage2.ipxe.sig || goto refused`,
   );
   expect(ix).toContain(
     `chain --timeout ${SCRIPT_FETCH_TIMEOUT_MS} --replace --autofree site-stage2 || goto failed`,
